@@ -1,0 +1,62 @@
+# Kotan's two commands: `make run` (everything for a local trial) and `make test`.
+SHELL := /bin/bash
+VENV ?= .venv
+PYTHON := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+MANAGE := $(PYTHON) manage.py
+
+.PHONY: run setup serve test lint typecheck pytest bench messages worker
+
+$(INSTALLED): pyproject.toml
+	test -x $(PYTHON) || python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --upgrade pip
+	$(PYTHON) -m pip install --quiet -e ".[dev]"
+	touch $(INSTALLED)
+
+# Local trial: SQLite and in-process tasks unless DATABASE_URL / REDIS_URL say otherwise.
+run: export DEBUG ?= 1
+run: setup serve
+
+setup: export DEBUG ?= 1
+setup: $(INSTALLED)
+	mkdir -p var
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_city
+	$(MANAGE) seed_framework
+	$(MANAGE) create_demo_users
+
+serve: export DEBUG ?= 1
+serve: $(INSTALLED)
+	$(MANAGE) runserver 127.0.0.1:8000
+
+worker: $(INSTALLED)
+	$(VENV)/bin/celery -A kotan worker --loglevel=INFO --concurrency=2
+
+# The whole suite runs against PostgreSQL and Redis (see .ci/run to start them).
+test: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/kotan
+test: export REDIS_URL ?= redis://127.0.0.1:6379/0
+test: export DEBUG := 1
+test: export SECRET_KEY ?= test-only-secret-key
+test: lint typecheck pytest
+
+lint: $(INSTALLED)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DEBUG=1 $(MANAGE) makemigrations --check --dry-run
+
+typecheck: $(INSTALLED)
+	DEBUG=1 $(VENV)/bin/mypy .
+
+pytest: $(INSTALLED)
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/kotan_bench
+bench: export REDIS_URL ?= redis://127.0.0.1:6379/2
+bench: export DEBUG := 1
+bench: $(INSTALLED)
+	$(PYTHON) bench/run.py
+
+# Regenerate the English translation catalogue after changing Indonesian source strings.
+messages: $(INSTALLED)
+	DEBUG=1 $(MANAGE) makemessages -l en --ignore ".venv/*" --ignore "var/*"
+	DEBUG=1 $(MANAGE) compilemessages -l en

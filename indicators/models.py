@@ -1,0 +1,379 @@
+"""How KOTAN is measured (editions, variables, indicators) and the data entered for it
+(periods, submissions, values). DOMAIN.md §3–5.
+
+The framework is data: weights, bands and the catalogue are rows an administrator edits,
+never constants in code.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from kotan.models import Region, Stakeholder
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from kotan.models import User
+
+
+class MethodologyEditionQuerySet(models.QuerySet["MethodologyEdition"]):
+    def default(self) -> MethodologyEdition | None:
+        return self.filter(is_default=True).first()
+
+
+class MethodologyEdition(models.Model):
+    """A versioned scoring method: its scale, the five variable weights and category bands."""
+
+    name = models.CharField(_("nama"), max_length=80, unique=True)
+    description = models.TextField(_("keterangan"), blank=True)
+    scale_min = models.DecimalField(
+        _("skala minimum"), max_digits=7, decimal_places=3, default=Decimal(0)
+    )
+    scale_max = models.DecimalField(
+        _("skala maksimum"), max_digits=7, decimal_places=3, default=Decimal(100)
+    )
+    is_default = models.BooleanField(_("edisi bawaan"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MethodologyEditionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("edisi metodologi")
+        verbose_name_plural = _("edisi metodologi")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(scale_max__gt=models.F("scale_min")), name="edition_scale_ordered"
+            ),
+            models.UniqueConstraint(
+                fields=["is_default"], condition=Q(is_default=True), name="edition_one_default"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Variable(models.Model):
+    """One of the five KOTAN variables (KK, KM, KW, KL, HK)."""
+
+    code = models.CharField(_("kode"), max_length=4, unique=True)
+    name = models.CharField(_("nama"), max_length=80)
+    description = models.TextField(_("cakupan"), blank=True)
+    order = models.PositiveSmallIntegerField(_("urutan"), default=0)
+
+    class Meta:
+        verbose_name = _("variabel")
+        verbose_name_plural = _("variabel")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.name}"
+
+
+class VariableWeight(models.Model):
+    edition = models.ForeignKey(
+        MethodologyEdition, on_delete=models.CASCADE, related_name="weights"
+    )
+    variable = models.ForeignKey(Variable, on_delete=models.PROTECT, related_name="+")
+    weight = models.DecimalField(
+        _("bobot"), max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+
+    class Meta:
+        verbose_name = _("bobot variabel")
+        verbose_name_plural = _("bobot variabel")
+        ordering = ["edition", "variable__order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["edition", "variable"], name="weight_once_per_variable"
+            ),
+            models.CheckConstraint(condition=Q(weight__gt=0), name="weight_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.variable.code} {self.weight}"
+
+
+class CategoryBand(models.Model):
+    """A readiness category on the edition's scale. Each band includes its upper bound; the
+    lowest band also its lower bound (DOMAIN.md §3 step 5)."""
+
+    edition = models.ForeignKey(MethodologyEdition, on_delete=models.CASCADE, related_name="bands")
+    order = models.PositiveSmallIntegerField(_("urutan"))
+    name = models.CharField(_("kategori"), max_length=40)
+    lower = models.DecimalField(_("batas bawah"), max_digits=7, decimal_places=3)
+    upper = models.DecimalField(_("batas atas"), max_digits=7, decimal_places=3)
+
+    class Meta:
+        verbose_name = _("kategori")
+        verbose_name_plural = _("kategori")
+        ordering = ["edition", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "order"], name="band_order_unique"),
+            models.CheckConstraint(
+                condition=Q(upper__gte=models.F("lower")), name="band_bounds_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.lower}–{self.upper})"
+
+
+class IndicatorQuerySet(models.QuerySet["Indicator"]):
+    def active(self) -> IndicatorQuerySet:
+        return self.filter(active=True)
+
+    def at_level(self, level: str) -> IndicatorQuerySet:
+        return self.filter(level=level)
+
+
+class Indicator(models.Model):
+    """What is measured. `worst` and `best` map a value to a 0–100 score; best < worst means
+    lower is better."""
+
+    class Kind(models.TextChoices):
+        YES_NO = "yesno", _("Ya/tidak")
+        PERCENT = "percent", _("Persentase")
+        COUNT = "count", _("Jumlah terhadap target")
+        SCALE = "scale", _("Skala (rata-rata)")
+
+    class Level(models.TextChoices):
+        KOTA = "kota", _("Kota")
+        KELURAHAN = "kelurahan", _("Kelurahan")
+        STAKEHOLDER = "stakeholder", _("Pemangku kepentingan")
+
+    code = models.CharField(_("kode"), max_length=10, unique=True)
+    variable = models.ForeignKey(
+        Variable, verbose_name=_("variabel"), on_delete=models.PROTECT, related_name="indicators"
+    )
+    name = models.CharField(_("nama"), max_length=200)
+    help_text = models.TextField(_("petunjuk pengisian"), blank=True)
+    kind = models.CharField(_("tipe"), max_length=10, choices=Kind.choices)
+    unit = models.CharField(_("satuan"), max_length=30, blank=True)
+    worst = models.DecimalField(_("nilai terburuk"), max_digits=10, decimal_places=3)
+    best = models.DecimalField(_("nilai terbaik"), max_digits=10, decimal_places=3)
+    level = models.CharField(_("tingkat"), max_length=12, choices=Level.choices)
+    weight = models.DecimalField(
+        _("bobot dalam variabel"),
+        max_digits=6,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    responsible = models.ManyToManyField(
+        Stakeholder, verbose_name=_("penanggung jawab"), blank=True, related_name="indicators"
+    )
+    provider_note = models.CharField(_("penyedia data biasanya"), max_length=120, blank=True)
+    evidence_required = models.BooleanField(_("wajib bukti dukung"), default=False)
+    active = models.BooleanField(_("aktif"), default=True)
+    order = models.PositiveSmallIntegerField(_("urutan"), default=0)
+
+    objects = IndicatorQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("indikator")
+        verbose_name_plural = _("indikator")
+        ordering = ["variable__order", "order", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(worst=models.F("best")), name="indicator_worst_differs_from_best"
+            ),
+            models.CheckConstraint(condition=Q(weight__gt=0), name="indicator_weight_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.name}"
+
+    @property
+    def lower_is_better(self) -> bool:
+        return self.best < self.worst
+
+    @property
+    def value_min(self) -> Decimal:
+        return min(self.worst, self.best)
+
+    @property
+    def value_max(self) -> Decimal:
+        return max(self.worst, self.best)
+
+
+class AssessmentPeriodQuerySet(models.QuerySet["AssessmentPeriod"]):
+    def for_user(self, user: User | AnonymousUser) -> AssessmentPeriodQuerySet:
+        city_id = getattr(user, "city_id", None)
+        if city_id is None:
+            return self.none()
+        return self.filter(city_id=city_id)
+
+
+class AssessmentPeriod(models.Model):
+    """A city's yearly assessment: the entry window and its status."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Terbuka")
+        CLOSED = "closed", _("Ditutup")
+        LOCKED = "locked", _("Dikunci")
+
+    city = models.ForeignKey(
+        Region,
+        verbose_name=_("kota"),
+        on_delete=models.PROTECT,
+        related_name="periods",
+        limit_choices_to={"level": Region.Level.KOTA},
+    )
+    year = models.PositiveSmallIntegerField(_("tahun"))
+    opens_on = models.DateField(_("pengisian dibuka"))
+    closes_on = models.DateField(_("pengisian ditutup"))
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.OPEN
+    )
+
+    objects = AssessmentPeriodQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("periode penilaian")
+        verbose_name_plural = _("periode penilaian")
+        ordering = ["city", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["city", "year"], name="period_year_unique_per_city"),
+            models.CheckConstraint(
+                condition=Q(closes_on__gte=models.F("opens_on")), name="period_window_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.city.name} {self.year}"
+
+
+class SubmissionQuerySet(models.QuerySet["Submission"]):
+    def for_user(self, user: User | AnonymousUser) -> SubmissionQuerySet:
+        city_id = getattr(user, "city_id", None)
+        if city_id is None:
+            return self.none()
+        return self.filter(period__city_id=city_id)
+
+
+class Submission(models.Model):
+    """The data of one unit (the city, a kelurahan or a stakeholder) for one period: the unit
+    that is saved, submitted, approved, returned and reopened as a whole."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draf")
+        SUBMITTED = "submitted", _("Diajukan")
+        RETURNED = "returned", _("Dikembalikan")
+        APPROVED = "approved", _("Disetujui")
+
+    period = models.ForeignKey(
+        AssessmentPeriod, on_delete=models.PROTECT, related_name="submissions"
+    )
+    level = models.CharField(_("tingkat"), max_length=12, choices=Indicator.Level.choices)
+    # The city (level kota) or a kelurahan; empty for a stakeholder's submission.
+    region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    stakeholder = models.ForeignKey(
+        Stakeholder, null=True, blank=True, on_delete=models.PROTECT, related_name="submissions"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    # Optimistic locking: every save increments it; a save that read an older version is refused.
+    version = models.PositiveIntegerField(default=1)
+    return_reason = models.TextField(_("alasan dikembalikan"), blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SubmissionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("pengajuan data")
+        verbose_name_plural = _("pengajuan data")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "level", "region"],
+                condition=Q(stakeholder__isnull=True),
+                name="submission_unique_per_region",
+            ),
+            models.UniqueConstraint(
+                fields=["period", "stakeholder"],
+                condition=Q(stakeholder__isnull=False),
+                name="submission_unique_per_stakeholder",
+            ),
+            models.CheckConstraint(
+                condition=(Q(level="stakeholder", stakeholder__isnull=False, region__isnull=True))
+                | (~Q(level="stakeholder") & Q(stakeholder__isnull=True, region__isnull=False)),
+                name="submission_unit_matches_level",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        unit = self.stakeholder if self.stakeholder_id else self.region
+        return f"{self.period} · {unit}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+
+class IndicatorValueQuerySet(models.QuerySet["IndicatorValue"]):
+    def for_user(self, user: User | AnonymousUser) -> IndicatorValueQuerySet:
+        city_id = getattr(user, "city_id", None)
+        if city_id is None:
+            return self.none()
+        return self.filter(submission__period__city_id=city_id)
+
+    def approved(self) -> IndicatorValueQuerySet:
+        return self.filter(submission__status=Submission.Status.APPROVED, value__isnull=False)
+
+    def in_period(self, period: AssessmentPeriod) -> IndicatorValueQuerySet:
+        return self.filter(submission__period=period)
+
+
+def evidence_upload_to(instance: IndicatorValue, filename: str) -> str:
+    return f"evidence/{instance.submission.period_id}/{instance.submission_id}/{filename}"
+
+
+class IndicatorValue(models.Model):
+    """One indicator's value for one unit in one period."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="values")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="values")
+    value = models.DecimalField(_("nilai"), max_digits=12, decimal_places=3, null=True, blank=True)
+    comment = models.TextField(_("catatan"), blank=True)
+    evidence = models.FileField(_("bukti dukung"), upload_to=evidence_upload_to, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = IndicatorValueQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("nilai indikator")
+        verbose_name_plural = _("nilai indikator")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "indicator"], name="value_once_per_submission"
+            ),
+        ]
+        indexes = [
+            # Serves scoring: all values of one indicator across a period's submissions.
+            models.Index(fields=["indicator", "submission"], name="value_indicator_submission"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} = {self.value}"

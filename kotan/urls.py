@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from kotan import views
+
+kotan_patterns = [
+    path("", views.home, name="home"),
+    path("wilayah/", views.region_list, name="region-list"),
+    path("wilayah/<str:code>/", views.region_detail, name="region-detail"),
+    path("pemangku/", views.stakeholder_list, name="stakeholder-list"),
+    path("pemangku/<int:pk>/", views.stakeholder_detail, name="stakeholder-detail"),
+]
+
+urlpatterns = [
+    path("", include((kotan_patterns, "kotan"))),
+    path("akun/", include("django.contrib.auth.urls")),
+    path("bahasa/", set_language, name="set-language"),
+    path("healthz", views.healthz, name="healthz"),
+    path("indikator/", include("indicators.urls")),
+    path("rapat/", include("meetings.urls")),
+    path("laporan/", include("reports.urls")),
+    path("admin/", admin.site.urls),
+]

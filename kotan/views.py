@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+import logging
+
+import redis
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from kotan.models import Region, Stakeholder, User
+from kotan.permissions import ALL_ROLES, role_required
+
+logger = logging.getLogger(__name__)
+
+
+def _current_user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+@role_required(*ALL_ROLES)
+def home(request: HttpRequest) -> HttpResponse:
+    user = _current_user(request)
+    return render(request, "kotan/home.html", {"city": user.city, "role": user.get_role_display()})
+
+
+@role_required(*ALL_ROLES)
+def region_list(request: HttpRequest) -> HttpResponse:
+    user = _current_user(request)
+    kecamatan = (
+        Region.objects.for_user(user)
+        .kecamatan()
+        .annotate(kelurahan_count=Count("children"))
+        .order_by("code")
+    )
+    return render(request, "kotan/region_list.html", {"city": user.city, "kecamatan": kecamatan})
+
+
+def _get_region_for_user(request: HttpRequest, code: str) -> Region:
+    return get_object_or_404(Region.objects.for_user(request.user), code=code)
+
+
+@role_required(*ALL_ROLES)
+def region_detail(request: HttpRequest, code: str) -> HttpResponse:
+    region = _get_region_for_user(request, code)
+    children = region.children.order_by("code")
+    return render(request, "kotan/region_detail.html", {"region": region, "children": children})
+
+
+@role_required(*ALL_ROLES)
+def stakeholder_list(request: HttpRequest) -> HttpResponse:
+    user = _current_user(request)
+    stakeholders = Stakeholder.objects.for_user(user).annotate(officer_count=Count("officers"))
+    return render(request, "kotan/stakeholder_list.html", {"stakeholders": stakeholders})
+
+
+def _get_stakeholder_for_user(request: HttpRequest, pk: int) -> Stakeholder:
+    return get_object_or_404(Stakeholder.objects.for_user(request.user), pk=pk)
+
+
+@role_required(*ALL_ROLES)
+def stakeholder_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    stakeholder = _get_stakeholder_for_user(request, pk)
+    officers = stakeholder.officers.filter(is_active=True).order_by("last_name", "first_name")
+    return render(
+        request, "kotan/stakeholder_detail.html", {"stakeholder": stakeholder, "officers": officers}
+    )
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return True
+    except Exception:
+        logger.exception("healthz: database check failed")
+        return False
+
+
+def _broker_ok() -> bool:
+    if not settings.REDIS_URL:
+        return True  # no broker configured: tasks run in-process
+    try:
+        client = redis.Redis.from_url(
+            settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1
+        )
+        return bool(client.ping())
+    except redis.RedisError:
+        logger.exception("healthz: broker check failed")
+        return False
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For load balancers and compose healthchecks: states only, never error details."""
+    checks = {"database": _database_ok(), "broker": _broker_ok()}
+    body = {name: "ok" if ok else "error" for name, ok in checks.items()}
+    return JsonResponse(body, status=200 if all(checks.values()) else 503)

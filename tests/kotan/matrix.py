@@ -1,0 +1,41 @@
+from kotan.models import Stakeholder
+from tests.matrix import Row, everyone
+
+ALL = dict.fromkeys(
+    ("anonymous", "admin", "operator", "verifikator", "pimpinan", "pemangku", "other_city"), 200
+)
+
+
+def _kelurahan_code(personas):
+    return {"code": "53.71.01.1001"}
+
+
+def _stakeholder(personas):
+    return {"pk": Stakeholder.objects.get(city=personas.city, code="polres").pk}
+
+
+ROWS = [
+    Row("kotan:home", everyone()),
+    Row("kotan:region-list", everyone()),
+    Row("kotan:region-detail", everyone(other_city=404), kwargs=_kelurahan_code),
+    Row("kotan:stakeholder-list", everyone()),
+    Row("kotan:stakeholder-detail", everyone(other_city=404), kwargs=_stakeholder),
+    Row("healthz", ALL),
+    Row(
+        "set-language",
+        {**ALL, **dict.fromkeys(ALL, 302)},
+        method="post",
+        data=lambda p: {"language": "en"},
+    ),
+    # Django's auth views: open to everyone, logout only by POST.
+    Row("login", ALL),
+    Row("logout", {**dict.fromkeys(ALL, 302)}, method="post"),
+    Row("password_change", everyone()),
+    Row("password_change_done", everyone()),
+    Row("password_reset", ALL),
+    Row("password_reset_done", ALL),
+    Row("password_reset_confirm", ALL, kwargs=lambda p: {"uidb64": "MQ", "token": "set-password"}),
+    Row("password_reset_complete", ALL),
+    # The admin has its own permission system; its index stands for it here (staff only).
+    Row("admin:index", {**everyone(302), "admin": 200}),
+]

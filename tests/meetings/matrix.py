@@ -1,0 +1,5 @@
+from tests.matrix import Row, everyone
+
+ROWS = [
+    Row("meetings:index", everyone()),
+]
