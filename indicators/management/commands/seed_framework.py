@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from indicators.services import framework_seed, responsibilities_assign
+from indicators.services.framework import framework_seed, responsibilities_assign
 from kotan.management.commands.load_city import KUPANG_CODE
 from kotan.models import Region
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from indicators.models import CategoryBand, Indicator, MethodologyEdition, Variable, VariableWeight
 from kotan.models import Region, Stakeholder
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 # Steps of 0.01 on the edition's scale separate one band's upper bound from the next lower one.
 BAND_STEP = Decimal("0.01")
 
