@@ -82,3 +82,24 @@ def make_user(**overrides: Any) -> User:
     user.set_password(password)
     user.save()
     return user
+
+
+def seed_framework() -> None:
+    from indicators.services.framework import framework_seed
+
+    framework_seed()
+
+
+def make_period(*, city: Region, year: int = 2026, **overrides: Any):
+    import datetime
+
+    from indicators.models import AssessmentPeriod
+
+    fields: dict[str, Any] = {
+        "city": city,
+        "year": year,
+        "opens_on": datetime.date(year, 11, 1),
+        "closes_on": datetime.date(year, 11, 30),
+    }
+    fields.update(overrides)
+    return AssessmentPeriod.objects.create(**fields)
