@@ -59,4 +59,4 @@ bench: $(INSTALLED)
 # Regenerate the English translation catalogue after changing Indonesian source strings.
 messages: $(INSTALLED)
 	DEBUG=1 $(MANAGE) makemessages -l en --ignore ".venv/*" --ignore "var/*"
-	DEBUG=1 $(MANAGE) compilemessages -l en
+	DEBUG=1 $(MANAGE) compilemessages -l en --ignore ".venv/*"

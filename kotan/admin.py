@@ -13,10 +13,42 @@ from django.utils.translation import gettext_lazy as _
 from kotan.models import AuditEntry, Region, Stakeholder, User
 
 
+def is_city_admin(request: HttpRequest) -> bool:
+    """Superusers, and staff with the Admin role of a city (DOMAIN.md §5)."""
+    user = request.user
+    if user.is_superuser:
+        return True
+    return bool(
+        user.is_active
+        and user.is_staff
+        and getattr(user, "role", None) == User.Role.ADMIN
+        and getattr(user, "city_id", None)
+    )
+
+
 class CityScopedAdmin(admin.ModelAdmin):
-    """Limits an admin page to rows of the user's city; `city_field` names the path to it."""
+    """Limits an admin page to rows of the user's city; `city_field` names the path to it.
+
+    A city's Admin role may manage everything of its city without per-model permissions:
+    the role is the permission, and the queryset scoping keeps other cities out.
+    """
 
     city_field = "city"
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_city_admin(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_city_admin(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return is_city_admin(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_city_admin(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_city_admin(request)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         queryset = super().get_queryset(request)
@@ -38,6 +70,16 @@ class RegionAdmin(CityScopedAdmin):
     list_filter = ["level"]
     search_fields = ["code", "name"]
     list_select_related = ["parent"]
+
+    # Regions come from Kemendagri codes (manage.py load_city); only superusers edit them.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
 
 
 @admin.register(Stakeholder)
@@ -74,6 +116,28 @@ class UserAdmin(CityScopedAdmin, BaseUserAdmin):
         *BaseUserAdmin.add_fieldsets,
         (_("Kotan"), {"fields": ["email", "city", "role", "stakeholder"]}),
     )
+    # Fields through which a city admin could escalate beyond their city.
+    superuser_only_fields = ("is_superuser", "groups", "user_permissions", "city")
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        return [
+            (
+                name,
+                {
+                    **options,
+                    "fields": [f for f in options["fields"] if f not in self.superuser_only_fields],
+                },
+            )
+            for name, options in fieldsets
+        ]
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        if not request.user.is_superuser:
+            obj.city_id = getattr(request.user, "city_id", None)
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(AuditEntry)

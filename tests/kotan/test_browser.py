@@ -1,0 +1,48 @@
+"""Each role logs in through a real browser, on a phone-sized screen, and sees its home."""
+
+import pytest
+
+from tests.conftest import browser_login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.mark.parametrize(
+    ("persona", "role_label", "card"),
+    [
+        ("admin_user", "Admin", "Buka administrasi"),
+        ("operator", "Operator", "Buka indikator"),
+        ("verifier", "Verifikator", "Buka verifikasi"),
+        ("pimpinan", "Pimpinan", "Buka dasbor"),
+        ("stakeholder_officer", "Pemangku kepentingan", "Tindak lanjut instansi saya"),
+    ],
+)
+def test_each_role_logs_in_and_sees_its_home(page, request, persona, role_label, card):
+    user = request.getfixturevalue(persona)
+    browser_login(page, user.username)
+    heading = page.get_by_test_id("home-heading")
+    assert "Selamat datang" in heading.inner_text()
+    assert role_label in page.locator("main").inner_text()
+    assert page.get_by_role("link", name=card).is_visible()
+
+
+def test_a_wrong_password_keeps_the_user_on_the_login_page(page, operator):
+    page.goto("/akun/login/")
+    page.get_by_label("Nama pengguna").fill(operator.username)
+    page.get_by_label("Sandi").fill("salah")
+    page.get_by_role("button", name="Masuk").click()
+    assert "/akun/login/" in page.url
+    assert page.get_by_label("Nama pengguna").input_value() == operator.username
+
+
+def test_the_menu_opens_on_a_phone_without_inline_scripts(page, operator):
+    errors: list[str] = []
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
+    browser_login(page, operator.username)
+    page.get_by_role("button", name="Buka menu").click()
+    page.get_by_role("link", name="Wilayah").click()
+    page.wait_for_url("**/wilayah/")
+    assert "Kelapa Lima" in page.locator("main").inner_text()
+    assert not [e for e in errors if "Content Security Policy" in e]
