@@ -244,8 +244,8 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
     # view an HttpResponse like every other role-checked view.
     with evidence.file.open("rb") as handle:
         response = HttpResponse(handle.read(), content_type=evidence.content_type)
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=evidence.original_name
+    response["Content-Disposition"] = (
+        content_disposition_header(as_attachment=True, filename=evidence.original_name) or ""
     )
     # Served from our origin: never let a browser sniff an upload into something executable.
     response["X-Content-Type-Options"] = "nosniff"
