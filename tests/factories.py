@@ -151,7 +151,9 @@ def make_action(**overrides: Any) -> Any:
     return Action.objects.create(**fields)
 
 
-def make_evidence(action: Any, *, content: bytes = b"%PDF-1.4\n%bukti\n", name: str = "bukti.pdf") -> Any:
+def make_evidence(
+    action: Any, *, content: bytes = b"%PDF-1.4\n%bukti\n", name: str = "bukti.pdf"
+) -> Any:
     from django.core.files.base import ContentFile
 
     from meetings.models import Evidence, ProgressUpdate
