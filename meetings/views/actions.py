@@ -126,9 +126,13 @@ def _detail_context(user: User, action: Action, **forms: object) -> dict[str, ob
         "can_edit": user.has_role(*EDITORS),
         "can_report": action.is_open and action_can_report(user, action),
         "progress_form": forms.get("progress_form")
-        or ProgressForm(initial={"version": action.version, "percent": action.progress}),
+        or ProgressForm(
+            prefix="progress", initial={"version": action.version, "percent": action.progress}
+        ),
         "close_form": forms.get("close_form")
-        or CloseForm(initial={"version": action.version}, has_evidence=has_evidence),
+        or CloseForm(
+            prefix="close", initial={"version": action.version}, has_evidence=has_evidence
+        ),
     }
 
 
@@ -179,7 +183,7 @@ def _get_reportable_action(request: HttpRequest, pk: int) -> tuple[User, Action]
 @require_POST
 def action_progress(request: HttpRequest, pk: int) -> HttpResponse:
     user, action = _get_reportable_action(request, pk)
-    form = ProgressForm(request.POST, request.FILES)
+    form = ProgressForm(request.POST, request.FILES, prefix="progress")
     if form.is_valid():
         try:
             action_progress_report(
@@ -204,7 +208,7 @@ def action_progress(request: HttpRequest, pk: int) -> HttpResponse:
 def action_close_view(request: HttpRequest, pk: int) -> HttpResponse:
     user, action = _get_reportable_action(request, pk)
     has_evidence = Evidence.objects.filter(update__action=action).exists()
-    form = CloseForm(request.POST, request.FILES, has_evidence=has_evidence)
+    form = CloseForm(request.POST, request.FILES, prefix="close", has_evidence=has_evidence)
     if form.is_valid():
         try:
             action_close(

@@ -73,6 +73,7 @@ def test_an_action_needs_a_decision_or_a_plan_year(client, operator, kupang, fra
 
 def _progress(client, action, **data):
     payload = {"percent": 40, "text": "Rapat tim", "version": action.version, **data}
+    payload = {f"progress-{key}": value for key, value in payload.items()}
     return client.post(reverse("meetings:action-progress", args=[action.pk]), payload)
 
 
@@ -136,7 +137,7 @@ def test_a_stale_progress_report_is_refused(client, operator, kupang):
 
 
 def _close(client, action, **data):
-    payload = {"version": action.version, **data}
+    payload = {f"close-{key}": value for key, value in {"version": action.version, **data}.items()}
     return client.post(reverse("meetings:action-close", args=[action.pk]), payload)
 
 
