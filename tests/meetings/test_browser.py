@@ -7,7 +7,7 @@ import datetime
 import pytest
 from django.core import mail
 from django.utils import timezone
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import FilePayload, expect, sync_playwright
 
 from kotan.models import Stakeholder, User
 from meetings import tasks
@@ -105,12 +105,12 @@ def test_a_rakor_is_followed_up_to_a_closed_action_and_reminders(
             page.get_by_role("button", name="Kirim laporan").click()
             expect(page.get_by_test_id("action-status")).to_have_text("Berjalan")
             page.fill("#id_close-note", "SK Tim Terpadu terbit.")
-            page.set_input_files(
-                "#id_close-evidence",
-                files=[
-                    {"name": "sk-tim-terpadu.pdf", "mimeType": "application/pdf", "buffer": PDF}
-                ],
-            )
+            evidence: FilePayload = {
+                "name": "sk-tim-terpadu.pdf",
+                "mimeType": "application/pdf",
+                "buffer": PDF,
+            }
+            page.set_input_files("#id_close-evidence", files=[evidence])
             page.get_by_role("button", name="Tutup tindak lanjut").click()
             expect(page.get_by_test_id("action-status")).to_have_text("Selesai")
             expect(page.get_by_test_id("evidence-link")).to_have_text("sk-tim-terpadu.pdf")

@@ -1,7 +1,8 @@
 """Whatever a user types, the forms answer with field errors or clean data, never a crash."""
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
+from django.utils.datastructures import MultiValueDict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -88,7 +89,9 @@ def test_the_action_form_never_crashes(kupang, framework, data):
 @SETTINGS
 @given(percent=junk, text=junk, version=junk, content=st.binary(max_size=300))
 def test_the_progress_form_never_crashes(kupang, percent, text, version, content):
-    files = {"evidence": SimpleUploadedFile("x.pdf", content)} if content else {}
+    files: MultiValueDict[str, UploadedFile] = MultiValueDict(
+        {"evidence": [SimpleUploadedFile("x.pdf", content)] if content else []}
+    )
     form = ProgressForm({"percent": percent, "text": text, "version": version}, files)
     _assert_answers(form)
     if form.is_valid():

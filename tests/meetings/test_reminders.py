@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -54,7 +55,8 @@ def test_officers_get_one_reminder_a_day_about_their_own_actions(actions, stakeh
     assert "Kader keluarga" not in kesbangpol.body
     dp3a = by_to["dp3a@example.test"]
     assert "Kader keluarga" in dp3a.body and "Nanti" not in dp3a.body and "Beres" not in dp3a.body
-    assert dp3a.alternatives[0].mimetype == "text/html"
+    assert isinstance(dp3a, EmailMultiAlternatives)
+    assert dp3a.alternatives[0][1] == "text/html"
     assert "/rapat/tindak-lanjut/" in dp3a.body
     # Same day again: nothing more.
     assert reminders_send_daily(today=TODAY).sent == 0
@@ -108,12 +110,13 @@ def test_weakest_variables_uses_the_scoring_hook(kupang, framework, monkeypatch)
     period = AssessmentPeriod.objects.create(
         city=kupang, year=2026, opens_on=TODAY, closes_on=TODAY
     )
-    indices = {
-        v: Decimal(i) for v, i in zip(Variable.objects.order_by("order"), [50, 12, 70, 30, 90])
+    indices: dict[Variable, Decimal | None] = {
+        v: Decimal(i)
+        for v, i in zip(Variable.objects.order_by("order"), [50, 12, 70, 30, 90], strict=True)
     }
     indices[Variable.objects.get(code="HK")] = None
     fake = types.ModuleType("indicators.selectors")
-    fake.variable_indices = lambda p: indices
+    fake.__dict__["variable_indices"] = lambda p: indices
     monkeypatch.setitem(sys.modules, "indicators.selectors", fake)
     assert [w.variable.code for w in weakest_variables(period)] == ["KM", "KL"]
 
