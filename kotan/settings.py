@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -152,6 +153,8 @@ STORAGES = {
         )
     },
 }
+# Largest evidence file accepted for a follow-up action (bytes).
+EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10_485_760)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
 
@@ -186,6 +189,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+# Beat reads crontabs in CELERY_TIMEZONE (Asia/Makassar): 07.00 WITA, before office hours.
+CELERY_BEAT_SCHEDULE["meetings-action-reminders"] = {
+    "task": "meetings.tasks.send_action_reminders",
+    "schedule": crontab(minute=0, hour=7),
+}
+CELERY_BEAT_SCHEDULE["meetings-operator-digest"] = {
+    "task": "meetings.tasks.send_operator_digest",
+    "schedule": crontab(minute=15, hour=7, day_of_week="mon"),
+}
 
 # --- Email ----------------------------------------------------------------------------
 EMAIL_HOST = env_str("EMAIL_HOST")

@@ -103,3 +103,86 @@ def make_period(*, city: Region, year: int = 2026, **overrides: Any):
     }
     fields.update(overrides)
     return AssessmentPeriod.objects.create(**fields)
+
+
+# --- meetings ---------------------------------------------------------------------------
+
+
+def make_variable(code: str = "KL") -> Any:
+    from indicators.models import Variable
+
+    names = {"KK": 1, "KM": 2, "KW": 3, "KL": 4, "HK": 5}
+    return Variable.objects.get_or_create(
+        code=code, defaults={"name": f"Variabel {code}", "order": names.get(code, 9)}
+    )[0]
+
+
+def make_meeting(**overrides: Any) -> Any:
+    import datetime
+
+    from django.utils import timezone
+
+    from meetings.models import Meeting
+
+    n = next(_sequence)
+    fields: dict[str, Any] = {
+        "kind": Meeting.Kind.RAKOR,
+        "title": f"Rakor {n}",
+        "starts_at": timezone.now() - datetime.timedelta(days=1),
+        "venue": "Aula",
+    }
+    invited = overrides.pop("invited", [])
+    fields.update(overrides)
+    meeting = Meeting.objects.create(**fields)
+    meeting.invited.set(invited)
+    return meeting
+
+
+def make_decision(**overrides: Any) -> Any:
+    from meetings.models import Decision
+
+    fields: dict[str, Any] = {"order": 1, "text": f"Keputusan {next(_sequence)}"}
+    fields.update(overrides)
+    if "meeting" not in fields:
+        raise TypeError("make_decision needs meeting=")
+    return Decision.objects.create(**fields)
+
+
+def make_action(**overrides: Any) -> Any:
+    import datetime
+
+    from django.utils import timezone
+
+    from meetings.models import Action
+
+    n = next(_sequence)
+    fields: dict[str, Any] = {
+        "title": f"Tindak lanjut {n}",
+        "category": Action.Category.PENGORGANISASIAN,
+        "due_on": timezone.localdate() + datetime.timedelta(days=30),
+        "source": Action.Source.PLAN,
+        "plan_year": timezone.localdate().year,
+    }
+    fields.update(overrides)
+    if "variable" not in fields:
+        fields["variable"] = make_variable()
+    if fields.get("meeting") is not None:
+        fields["source"] = Action.Source.DECISION
+        fields["plan_year"] = None
+    return Action.objects.create(**fields)
+
+
+def make_evidence(
+    action: Any, *, content: bytes = b"%PDF-1.4\n%bukti\n", name: str = "bukti.pdf"
+) -> Any:
+    from django.core.files.base import ContentFile
+
+    from meetings.models import Evidence, ProgressUpdate
+
+    update = ProgressUpdate.objects.create(action=action, percent=50, text="Laporan")
+    evidence = Evidence(
+        update=update, original_name=name, content_type="application/pdf", size=len(content)
+    )
+    evidence.file.save(name, ContentFile(content), save=False)
+    evidence.save()
+    return evidence

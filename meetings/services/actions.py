@@ -1,0 +1,260 @@
+"""Writes to follow-up actions: create, edit, report progress with evidence, close."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import filetype
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from indicators.models import Indicator, Variable
+from kotan.models import Region, Stakeholder, User
+from kotan.services import audit_record, field_changes
+from meetings.models import Action, Decision, Evidence, Meeting, ProgressUpdate
+from meetings.services.locking import lock_version, snapshot
+
+ACTION_FIELDS = [
+    "title",
+    "description",
+    "category",
+    "variable",
+    "indicator",
+    "owner",
+    "due_on",
+    "status",
+]
+
+# Evidence is checked by its content, not its name or the browser's claim.
+EVIDENCE_TYPES = {
+    "application/pdf": "pdf",
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/webp": "webp",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+}
+
+
+@dataclass(frozen=True)
+class ActionDetails:
+    title: str
+    category: str
+    variable: Variable
+    owner: Stakeholder
+    due_on: datetime.date
+    description: str = ""
+    indicator: Indicator | None = None
+
+
+def evidence_check(upload: UploadedFile) -> str:
+    """The file's real content type, or a ValidationError in Indonesian."""
+    limit = settings.EVIDENCE_MAX_BYTES
+    if upload.size is None or upload.size > limit:
+        raise ValidationError(
+            _("Berkas %(name)s terlalu besar (maksimum %(max)s).")
+            % {"name": upload.name, "max": filesizeformat(limit)},
+            code="too_big",
+        )
+    upload.seek(0)
+    kind = filetype.guess(upload.read(8192))
+    upload.seek(0)
+    if kind is None or kind.mime not in EVIDENCE_TYPES:
+        raise ValidationError(
+            _("Berkas %(name)s bukan PDF, gambar (JPG/PNG/WebP), DOCX atau XLSX.")
+            % {"name": upload.name},
+            code="type",
+        )
+    return str(kind.mime)
+
+
+def action_can_report(user: User, action: Action) -> bool:
+    """Operators report for any organisation; an officer only for their own."""
+    if user.city_id != action.city_id:
+        return False
+    if user.has_role(User.Role.ADMIN, User.Role.OPERATOR):
+        return True
+    return user.has_role(User.Role.PEMANGKU) and user.stakeholder_id == action.owner_id
+
+
+def _check(city: Region, details: ActionDetails) -> None:
+    if details.owner.city_id != city.pk:
+        raise ValidationError(_("Instansi dari kota lain tidak dapat dipakai."))
+    if details.indicator is not None and details.indicator.variable_id != details.variable.pk:
+        raise ValidationError(_("Indikator itu bukan bagian dari variabel yang dipilih."))
+
+
+@transaction.atomic
+def action_create(
+    *,
+    actor: User | None,
+    city: Region,
+    details: ActionDetails,
+    decision: Decision | None = None,
+    plan_year: int | None = None,
+) -> Action:
+    """From a meeting's decision, or (no decision) from the owner's action plan for a year."""
+    _check(city, details)
+    meeting: Meeting | None = decision.meeting if decision else None
+    if meeting is not None and meeting.city_id != city.pk:
+        raise ValidationError(_("Rapat dari kota lain tidak dapat dipakai."))
+    if decision is None and plan_year is None:
+        raise ValidationError(_("Tahun rencana aksi wajib diisi."))
+    action = Action.objects.create(
+        city=city,
+        source=Action.Source.DECISION if decision else Action.Source.PLAN,
+        meeting=meeting,
+        decision=decision,
+        plan_year=None if decision else plan_year,
+        created_by=actor,
+        title=details.title,
+        description=details.description,
+        category=details.category,
+        variable=details.variable,
+        indicator=details.indicator,
+        owner=details.owner,
+        due_on=details.due_on,
+    )
+    audit_record(
+        actor=actor,
+        city=city,
+        obj=action,
+        action="action.create",
+        changes=field_changes({}, snapshot(action, [*ACTION_FIELDS, "source", "meeting"])),
+    )
+    return action
+
+
+@transaction.atomic
+def action_update(
+    *,
+    actor: User | None,
+    action: Action,
+    expected_version: int,
+    details: ActionDetails,
+    status: str,
+) -> Action:
+    """Edit an action. Done is reached only through action_close (it needs evidence or a note)."""
+    locked = lock_version(Action, action.pk, expected_version)
+    _check(locked.city, details)
+    if status == Action.Status.DONE and locked.status != Action.Status.DONE:
+        raise ValidationError(_("Tutup tindak lanjut melalui formulir penutupan."))
+    before = snapshot(locked, ACTION_FIELDS)
+    for name in ("title", "description", "category", "variable", "indicator", "owner", "due_on"):
+        setattr(locked, name, getattr(details, name))
+    locked.status = status
+    locked.save()
+    audit_record(
+        actor=actor,
+        city=locked.city,
+        obj=locked,
+        action="action.update",
+        changes=field_changes(before, snapshot(locked, ACTION_FIELDS)),
+    )
+    return locked
+
+
+def _store_evidence(update: ProgressUpdate, files: Sequence[UploadedFile]) -> list[Evidence]:
+    stored = []
+    for upload in files:
+        mime = evidence_check(upload)
+        evidence = Evidence(
+            update=update,
+            original_name=(upload.name or "bukti")[:200],
+            content_type=mime,
+            size=upload.size or 0,
+        )
+        evidence.file.save(upload.name or "bukti", upload, save=False)
+        evidence.save()
+        stored.append(evidence)
+    return stored
+
+
+@transaction.atomic
+def action_progress_report(
+    *,
+    actor: User,
+    action: Action,
+    expected_version: int,
+    percent: int,
+    text: str,
+    files: Sequence[UploadedFile] = (),
+) -> ProgressUpdate:
+    locked = lock_version(Action, action.pk, expected_version)
+    if not action_can_report(actor, locked):
+        raise ValidationError(_("Anda tidak dapat melaporkan tindak lanjut ini."))
+    if not locked.is_open:
+        raise ValidationError(_("Tindak lanjut ini sudah ditutup."))
+    if not 0 <= percent <= 100:
+        raise ValidationError(_("Kemajuan harus antara 0 dan 100 persen."))
+    before = snapshot(locked, ["status", "progress"])
+    update = ProgressUpdate.objects.create(action=locked, percent=percent, text=text, author=actor)
+    evidence = _store_evidence(update, files)
+    locked.progress = percent
+    if locked.status == Action.Status.NOT_STARTED:
+        locked.status = Action.Status.IN_PROGRESS
+    locked.save()
+    changes = field_changes(before, snapshot(locked, ["status", "progress"]))
+    if evidence:
+        changes["evidence"] = [None, ", ".join(e.original_name for e in evidence)]
+    audit_record(
+        actor=actor,
+        city=locked.city,
+        obj=locked,
+        action="action.progress",
+        changes=changes,
+        reason=text,
+    )
+    return update
+
+
+@transaction.atomic
+def action_close(
+    *,
+    actor: User,
+    action: Action,
+    expected_version: int,
+    note: str,
+    files: Sequence[UploadedFile] = (),
+) -> Action:
+    """Mark done. Needs evidence (now or in an earlier report) or a closing note."""
+    locked = lock_version(Action, action.pk, expected_version)
+    if not action_can_report(actor, locked):
+        raise ValidationError(_("Anda tidak dapat menutup tindak lanjut ini."))
+    if not locked.is_open:
+        raise ValidationError(_("Tindak lanjut ini sudah ditutup."))
+    has_evidence = Evidence.objects.filter(update__action=locked).exists()
+    if not files and not has_evidence and not note.strip():
+        raise ValidationError(
+            _("Untuk menutup tindak lanjut, unggah bukti dukung atau tulis catatan penutupan."),
+            code="needs_evidence",
+        )
+    before = snapshot(locked, ["status", "progress", "closing_note"])
+    update = ProgressUpdate.objects.create(
+        action=locked, percent=100, text=note, author=actor, closes_action=True
+    )
+    evidence = _store_evidence(update, files)
+    locked.status = Action.Status.DONE
+    locked.progress = 100
+    locked.closing_note = note.strip()
+    locked.closed_at = timezone.now()
+    locked.save()
+    changes = field_changes(before, snapshot(locked, ["status", "progress", "closing_note"]))
+    if evidence:
+        changes["evidence"] = [None, ", ".join(e.original_name for e in evidence)]
+    audit_record(
+        actor=actor,
+        city=locked.city,
+        obj=locked,
+        action="action.close",
+        changes=changes,
+        reason=note,
+    )
+    return locked
