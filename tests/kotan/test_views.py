@@ -84,3 +84,10 @@ def test_switching_to_english_translates_the_interface(client, operator):
     client.post(reverse("set-language"), {"language": "en", "next": "/"})
     page = client.get(reverse("kotan:home")).content.decode()
     assert "Welcome" in page and "Selamat datang" not in page
+
+
+def test_an_english_browser_still_gets_indonesian_until_the_user_switches(client, operator):
+    login(client, operator)
+    page = client.get(reverse("kotan:home"), headers={"accept-language": "en-US,en;q=0.9"})
+    assert "Selamat datang" in page.content.decode()
+    assert page.headers["Content-Language"] == "id"

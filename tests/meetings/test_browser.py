@@ -7,22 +7,13 @@ import datetime
 import pytest
 from django.core import mail
 from django.utils import timezone
-from playwright.sync_api import FilePayload, expect, sync_playwright
+from playwright.sync_api import FilePayload, expect
 
 from kotan.models import Stakeholder, User
 from meetings import tasks
 from meetings.models import Action, Evidence, Meeting
 from tests.factories import PASSWORD, make_user
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 
 
@@ -36,7 +27,7 @@ def _login(page, base, username):
 
 @pytest.mark.browser
 def test_a_rakor_is_followed_up_to_a_closed_action_and_reminders(
-    live_server, transactional_db, kupang, framework, operator, stakeholder_officer
+    browser, live_server, transactional_db, kupang, framework, operator, stakeholder_officer
 ):
     dp3a = Stakeholder.objects.get(city=kupang, code="dp3a")
     make_user(
@@ -48,74 +39,72 @@ def test_a_rakor_is_followed_up_to_a_closed_action_and_reminders(
     )
     today = timezone.localdate()
     base = live_server.url
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        try:
-            # The operator records the rakor.
-            _login(page, base, operator.username)
-            page.goto(f"{base}/rapat/baru/")
-            page.fill("#id_title", "Rakor KOTAN November")
-            page.fill("#id_starts_at", f"{today:%Y-%m-%d}T09:00")
-            page.fill("#id_venue", "Aula Balai Kota")
-            page.get_by_label("Kesbangpol", exact=True).check()
-            page.get_by_label("DP3A", exact=True).check()
-            page.fill("#id_agenda", "Pembukaan\nEvaluasi tindak lanjut")
+    page = browser.new_page()
+    try:
+        # The operator records the rakor.
+        _login(page, base, operator.username)
+        page.goto(f"{base}/rapat/baru/")
+        page.fill("#id_title", "Rakor KOTAN November")
+        page.fill("#id_starts_at", f"{today:%Y-%m-%d}T09:00")
+        page.fill("#id_venue", "Aula Balai Kota")
+        page.get_by_label("Kesbangpol", exact=True).check()
+        page.get_by_label("DP3A", exact=True).check()
+        page.fill("#id_agenda", "Pembukaan\nEvaluasi tindak lanjut")
+        page.get_by_role("button", name="Simpan").click()
+        expect(page.get_by_test_id("meeting-status")).to_have_text("Direncanakan")
+
+        page.get_by_test_id("edit-attendance").click()
+        page.fill("#id_form-0-name", "Yohanes")
+        page.fill("#id_form-1-name", "Maria")
+        page.uncheck("#id_form-1-present")
+        page.get_by_role("button", name="Simpan daftar hadir").click()
+        expect(page.get_by_test_id("attendance-list")).to_contain_text("Yohanes")
+        expect(page.get_by_test_id("meeting-status")).to_have_text("Terlaksana")
+
+        page.get_by_test_id("edit-minutes").click()
+        page.fill("#id_minutes", "Wawali meminta tindak lanjut yang nyata.")
+        page.fill("#id_decisions", "Terbitkan SK Tim Terpadu\nLatih kader keluarga")
+        page.check("#id_finalise")
+        page.get_by_role("button", name="Simpan").click()
+        expect(page.get_by_test_id("meeting-status")).to_have_text("Notulen final")
+
+        # One action per decision, for two organisations.
+        for index, (owner, variable, days) in enumerate(
+            (("Kesbangpol", "KL · Kelembagaan", 3), ("DP3A", "KK · Ketahanan Keluarga", 5))
+        ):
+            page.get_by_test_id("add-action").nth(index).click()
+            page.select_option("#id_category", "pengorganisasian")
+            page.select_option("#id_variable", label=variable)
+            page.select_option("#id_owner", label=owner)
+            page.fill("#id_due_on", f"{today + datetime.timedelta(days=days):%Y-%m-%d}")
             page.get_by_role("button", name="Simpan").click()
-            expect(page.get_by_test_id("meeting-status")).to_have_text("Direncanakan")
+            expect(page.get_by_test_id("decisions")).to_contain_text(owner)
+        meeting = Meeting.objects.get(title="Rakor KOTAN November")
+        assert meeting.attendances.filter(present=False).count() == 1
+        assert sorted(a.owner.code for a in meeting.actions.all()) == ["dp3a", "kesbangpol"]
+        page.get_by_role("button", name="Keluar").click()
 
-            page.get_by_test_id("edit-attendance").click()
-            page.fill("#id_form-0-name", "Yohanes")
-            page.fill("#id_form-1-name", "Maria")
-            page.uncheck("#id_form-1-present")
-            page.get_by_role("button", name="Simpan daftar hadir").click()
-            expect(page.get_by_test_id("attendance-list")).to_contain_text("Yohanes")
-            expect(page.get_by_test_id("meeting-status")).to_have_text("Terlaksana")
-
-            page.get_by_test_id("edit-minutes").click()
-            page.fill("#id_minutes", "Wawali meminta tindak lanjut yang nyata.")
-            page.fill("#id_decisions", "Terbitkan SK Tim Terpadu\nLatih kader keluarga")
-            page.check("#id_finalise")
-            page.get_by_role("button", name="Simpan").click()
-            expect(page.get_by_test_id("meeting-status")).to_have_text("Notulen final")
-
-            # One action per decision, for two organisations.
-            for index, (owner, variable, days) in enumerate(
-                (("Kesbangpol", "KL · Kelembagaan", 3), ("DP3A", "KK · Ketahanan Keluarga", 5))
-            ):
-                page.get_by_test_id("add-action").nth(index).click()
-                page.select_option("#id_category", "pengorganisasian")
-                page.select_option("#id_variable", label=variable)
-                page.select_option("#id_owner", label=owner)
-                page.fill("#id_due_on", f"{today + datetime.timedelta(days=days):%Y-%m-%d}")
-                page.get_by_role("button", name="Simpan").click()
-                expect(page.get_by_test_id("decisions")).to_contain_text(owner)
-            meeting = Meeting.objects.get(title="Rakor KOTAN November")
-            assert meeting.attendances.filter(present=False).count() == 1
-            assert sorted(a.owner.code for a in meeting.actions.all()) == ["dp3a", "kesbangpol"]
-            page.get_by_role("button", name="Keluar").click()
-
-            # The Kesbangpol officer reports progress, then closes with evidence.
-            _login(page, base, stakeholder_officer.username)
-            page.goto(f"{base}/rapat/tindak-lanjut/instansi-saya/")
-            expect(page.get_by_test_id("action-row")).to_have_count(1)
-            page.get_by_role("link", name="Terbitkan SK Tim Terpadu").click()
-            page.fill("#id_progress-percent", "60")
-            page.fill("#id_progress-text", "Draf SK sudah di Bagian Hukum.")
-            page.get_by_role("button", name="Kirim laporan").click()
-            expect(page.get_by_test_id("action-status")).to_have_text("Berjalan")
-            page.fill("#id_close-note", "SK Tim Terpadu terbit.")
-            evidence: FilePayload = {
-                "name": "sk-tim-terpadu.pdf",
-                "mimeType": "application/pdf",
-                "buffer": PDF,
-            }
-            page.set_input_files("#id_close-evidence", files=[evidence])
-            page.get_by_role("button", name="Tutup tindak lanjut").click()
-            expect(page.get_by_test_id("action-status")).to_have_text("Selesai")
-            expect(page.get_by_test_id("evidence-link")).to_have_text("sk-tim-terpadu.pdf")
-        finally:
-            browser.close()
+        # The Kesbangpol officer reports progress, then closes with evidence.
+        _login(page, base, stakeholder_officer.username)
+        page.goto(f"{base}/rapat/tindak-lanjut/instansi-saya/")
+        expect(page.get_by_test_id("action-row")).to_have_count(1)
+        page.get_by_role("link", name="Terbitkan SK Tim Terpadu").click()
+        page.fill("#id_progress-percent", "60")
+        page.fill("#id_progress-text", "Draf SK sudah di Bagian Hukum.")
+        page.get_by_role("button", name="Kirim laporan").click()
+        expect(page.get_by_test_id("action-status")).to_have_text("Berjalan")
+        page.fill("#id_close-note", "SK Tim Terpadu terbit.")
+        evidence: FilePayload = {
+            "name": "sk-tim-terpadu.pdf",
+            "mimeType": "application/pdf",
+            "buffer": PDF,
+        }
+        page.set_input_files("#id_close-evidence", files=[evidence])
+        page.get_by_role("button", name="Tutup tindak lanjut").click()
+        expect(page.get_by_test_id("action-status")).to_have_text("Selesai")
+        expect(page.get_by_test_id("evidence-link")).to_have_text("sk-tim-terpadu.pdf")
+    finally:
+        page.close()
 
     closed = Action.objects.get(owner__code="kesbangpol")
     assert closed.status == Action.Status.DONE
