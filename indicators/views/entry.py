@@ -267,6 +267,10 @@ def _review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     form = ReasonForm(request.POST, prefix=action if action != "approve" else None)
     if action == "approve":
         form.fields["reason"].required = False
+    if not form.is_valid() and action == "approve":
+        # Only the hidden version can be wrong here: a tampered or truncated request.
+        messages.error(request, _("Permintaan tidak lengkap; muat ulang halaman lalu coba lagi."))
+        return redirect(unit_url(submission))
     if not form.is_valid():
         state = _state_of(request, submission)
         return _render_entry(
