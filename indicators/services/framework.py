@@ -222,8 +222,9 @@ def _edition_state(edition: MethodologyEdition) -> dict[str, Any]:
         "scale_min": edition.scale_min,
         "scale_max": edition.scale_max,
         "is_default": edition.is_default,
-        "weights": {w.variable.code: str(w.weight) for w in edition.weights.all()},
-        "bands": [[b.name, str(b.lower), str(b.upper)] for b in edition.bands.all()],
+        # Flattened to text: the audit trail stores scalars and shows them as old → new.
+        "weights": ", ".join(f"{w.variable.code} {w.weight}" for w in edition.weights.all()),
+        "bands": "; ".join(f"{b.name} {b.lower}–{b.upper}" for b in edition.bands.all()),
     }
 
 
@@ -330,8 +331,8 @@ def _indicator_state(indicator: Indicator, city: Region | None) -> dict[str, Any
     state: dict[str, Any] = {name: getattr(indicator, name) for name in INDICATOR_FIELDS}
     state["variable"] = indicator.variable.code if indicator.variable_id else None
     if indicator.pk and city is not None:
-        state["responsible"] = sorted(
-            s.code for s in indicator.responsible.all() if s.city_id == city.pk
+        state["responsible"] = ", ".join(
+            sorted(s.code for s in indicator.responsible.all() if s.city_id == city.pk)
         )
     return state
 
