@@ -59,6 +59,14 @@ class NumberField(forms.CharField):
         return value
 
 
+class YesNoField(forms.TypedChoiceField):
+    def prepare_value(self, value: Any) -> Any:
+        # Stored as 1.000 / 0.000: the option values are "1" and "0".
+        if isinstance(value, Decimal):
+            return format(value.normalize(), "f")
+        return value
+
+
 def evidence_checked(upload: UploadedFile, code: str) -> UploadedFile:
     """Accept PDF, JPEG or PNG judged by the file's content, not its name, within the size
     limit; rename it so that nothing of the user's file name reaches the disk."""
@@ -81,7 +89,7 @@ def value_field(indicator: Indicator, *, disabled: bool) -> forms.Field:
     """The input that fits the indicator's type: yes/no, a bounded number or a mean."""
     label = f"{indicator.code} · {indicator.name}"
     if indicator.kind == Indicator.Kind.YES_NO:
-        return forms.TypedChoiceField(
+        return YesNoField(
             label=label,
             choices=YES_NO,
             coerce=Decimal,
@@ -323,6 +331,18 @@ class PeriodStatusForm(forms.Form):
 # --- The framework ----------------------------------------------------------------------
 
 
+def _check_stored_decimal(form: forms.Form, name: str, *, places: int) -> None:
+    """Edition numbers are stored with `places` decimals below 10 000: refuse what the
+    database would round or reject, so that what is validated is what is stored."""
+    value = form.cleaned_data.get(name)
+    if not isinstance(value, Decimal):
+        return
+    if abs(value) >= 10_000:
+        form.add_error(name, _("Angka terlalu besar."))
+    elif value.as_tuple().exponent < -places:  # type: ignore[operator]
+        form.add_error(name, _("Paling banyak %(n)s angka di belakang koma.") % {"n": places})
+
+
 class EditionForm(forms.Form):
     name = forms.CharField(label=_("Nama"), max_length=80)
     description = forms.CharField(
@@ -345,9 +365,10 @@ class EditionForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        for name, value in cleaned.items():
-            if isinstance(value, Decimal) and abs(value) >= 10_000:
-                self.add_error(name, _("Angka terlalu besar."))
+        for name in ("scale_min", "scale_max"):
+            _check_stored_decimal(self, name, places=3)
+        for variable in self.variables:
+            _check_stored_decimal(self, f"w_{variable.code}", places=2)
         return cleaned
 
 
@@ -359,9 +380,7 @@ class BandForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         for name in ("lower", "upper"):
-            value = cleaned.get(name)
-            if isinstance(value, Decimal) and abs(value) >= 10_000:
-                self.add_error(name, _("Angka terlalu besar."))
+            _check_stored_decimal(self, name, places=3)
         return cleaned
 
 

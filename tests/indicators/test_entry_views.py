@@ -253,3 +253,14 @@ def test_review_views_refuse_get(client, verifier, period, kupang):
 def test_pimpinan_does_not_open_entry_pages(client, request, role_fixture, period):
     user = request.getfixturevalue(role_fixture)
     assert login(client, user).get(_city_url(period)).status_code == 403
+
+
+def test_stored_values_are_shown_as_typed(client, operator, period, kupang):
+    from tests.factories import make_value
+
+    submission = submission_get_or_create(period=period, level="kota", region=kupang)
+    make_value(submission=submission, code="KW2", value=1)
+    make_value(submission=submission, code="KW1", value="12.5")
+    html = login(client, operator).get(_city_url(period)).content.decode()
+    assert f'<option value="1" selected>Ya</option>' in html
+    assert 'value="12,5"' in html

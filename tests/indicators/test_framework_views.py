@@ -77,7 +77,9 @@ def test_an_indicator_with_values_is_retired_not_deleted(client, admin_user, per
     make_value(submission=submission, code="KW1", value=50)
     kw1 = Indicator.objects.get(code="KW1")
     login(client, admin_user)
-    response = client.post(reverse("indicators:indicator-delete", kwargs={"pk": kw1.pk}), follow=True)
+    response = client.post(
+        reverse("indicators:indicator-delete", kwargs={"pk": kw1.pk}), follow=True
+    )
     assert "tidak dapat dihapus" in response.content.decode()
     assert Indicator.objects.filter(pk=kw1.pk).exists()
     client.post(reverse("indicators:indicator-retire", kwargs={"pk": kw1.pk}))
@@ -173,14 +175,18 @@ def test_an_operator_creates_a_period_and_a_verifier_locks_it(
     login(client, verifier).post(status_url, {"status": "locked"})
     period.refresh_from_db()
     assert period.status == "locked"
-    actions = list(AuditEntry.objects.filter(object_pk=str(period.pk)).values_list("action", flat=True))
+    actions = list(
+        AuditEntry.objects.filter(object_pk=str(period.pk)).values_list("action", flat=True)
+    )
     assert actions == ["period.locked", "period.closed", "period.create"]
 
 
 def test_a_period_window_must_be_ordered_and_years_unique(client, operator, period):
     login(client, operator)
     url = reverse("indicators:period-create")
-    response = client.post(url, {"year": "2028", "opens_on": "2028-11-30", "closes_on": "2028-11-01"})
+    response = client.post(
+        url, {"year": "2028", "opens_on": "2028-11-30", "closes_on": "2028-11-01"}
+    )
     assert response.context["form"].errors["closes_on"] == [
         "Tanggal tutup tidak boleh sebelum tanggal buka."
     ]
