@@ -262,5 +262,5 @@ def test_stored_values_are_shown_as_typed(client, operator, period, kupang):
     make_value(submission=submission, code="KW2", value=1)
     make_value(submission=submission, code="KW1", value="12.5")
     html = login(client, operator).get(_city_url(period)).content.decode()
-    assert f'<option value="1" selected>Ya</option>' in html
+    assert '<option value="1" selected>Ya</option>' in html
     assert 'value="12,5"' in html

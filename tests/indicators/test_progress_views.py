@@ -106,7 +106,7 @@ def test_completeness_counts_and_highlights_late_units(client, verifier, operato
 def _grid_data(form_context):
     form = form_context["form"]
     data = {}
-    for name, field in form.fields.items():
+    for name, _field in form.fields.items():
         value = form[name].value()
         data[name] = "" if value is None else str(value)
     return data
