@@ -282,15 +282,41 @@ class GridForm(forms.Form):
                 )
         return rows
 
-    def table(self) -> list[tuple[Region, list[BoundField], BoundField]]:
+    def table(self) -> list[tuple[Region, list[GridCell], BoundField]]:
         return [
             (
                 region,
-                [self[f"r{region.pk}_{i.pk}"] for i in self.indicators],
+                [self._cell(region, i) for i in self.indicators],
                 self[f"ver{region.pk}"],
             )
             for region in self.kelurahan
         ]
+
+    def _cell(self, region: Region, indicator: Indicator) -> GridCell:
+        # The template writes these inputs itself: rendering ~500 widgets through Django's
+        # widget templates took seconds for one city.
+        bound = self[f"r{region.pk}_{indicator.pk}"]
+        value = bound.field.prepare_value(bound.value())
+        return GridCell(
+            name=bound.html_name,
+            value="" if value is None else str(value),
+            yes_no=indicator.kind == Indicator.Kind.YES_NO,
+            numeric=indicator.kind == Indicator.Kind.COUNT,
+            disabled=bound.field.disabled,
+            label=f"{region.name} {indicator.code}",
+            errors=[str(e) for e in bound.errors],
+        )
+
+
+@dataclass
+class GridCell:
+    name: str
+    value: str
+    yes_no: bool
+    numeric: bool
+    disabled: bool
+    label: str
+    errors: list[str]
 
 
 class PeriodForm(forms.Form):

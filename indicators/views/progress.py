@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from indicators import selectors
@@ -70,6 +71,8 @@ def kelurahan_grid(request: HttpRequest, pk: int) -> HttpResponse:
             for region, cells, version in form.table()
         ],
         "writable": writable,
+        "yes": _("Ya"),
+        "no": _("Tidak"),
     }
     status = 409 if row_errors else 200
     return render(request, "indicators/kelurahan_grid.html", context, status=status)
