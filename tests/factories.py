@@ -186,3 +186,57 @@ def make_evidence(
     evidence.file.save(name, ContentFile(content), save=False)
     evidence.save()
     return evidence
+
+
+# --- indicators: data entry --------------------------------------------------------------
+
+
+def seed_framework_for(city: Region) -> None:
+    """The editions, the catalogue and the city's responsible organisations."""
+    from indicators.services.framework import framework_seed, responsibilities_assign
+
+    framework_seed()
+    responsibilities_assign(city=city)
+
+
+def make_open_period(*, city: Region, year: int = 2026, **overrides: Any):
+    """A period whose entry window runs today (officers may enter)."""
+    import datetime
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    fields: dict[str, Any] = {
+        "opens_on": today - datetime.timedelta(days=10),
+        "closes_on": today + datetime.timedelta(days=20),
+    }
+    fields.update(overrides)
+    return make_period(city=city, year=year, **fields)
+
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG_BYTES = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00"
+    b"\x00\x00IEND\xaeB`\x82"
+)
+
+
+def make_value(*, submission, code: str, value: Any = None, evidence: bytes | None = None):
+    """A stored value (with a PDF as evidence when `evidence` is given), written directly."""
+    from decimal import Decimal
+
+    from django.core.files.base import ContentFile
+
+    from indicators.models import Indicator, IndicatorValue
+
+    indicator = Indicator.objects.get(code=code)
+    stored = IndicatorValue(
+        submission=submission,
+        indicator=indicator,
+        value=None if value is None else Decimal(str(value)),
+    )
+    if evidence is not None:
+        stored.evidence.save(f"{code}.pdf", ContentFile(evidence), save=False)
+    stored.save()
+    return stored

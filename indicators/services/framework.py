@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from indicators.models import CategoryBand, Indicator, MethodologyEdition, Variable, VariableWeight
-from kotan.models import Region, Stakeholder
+from kotan.models import Region, Stakeholder, User
+from kotan.services import audit_record, field_changes
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 # Steps of 0.01 on the edition's scale separate one band's upper bound from the next lower one.
@@ -192,3 +195,225 @@ def responsibilities_assign(
         indicator.responsible.add(*chosen)
         added += len(chosen)
     return added
+
+
+# --- Administrators' changes to the framework (browser pages and Django admin) ---------
+
+
+class FrameworkError(Exception):
+    """A change to the framework that is refused; messages are for the user, in Indonesian."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__(" ".join(errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class BandInput:
+    name: str
+    lower: Decimal
+    upper: Decimal
+
+
+def _edition_state(edition: MethodologyEdition) -> dict[str, Any]:
+    return {
+        "name": edition.name,
+        "description": edition.description,
+        "scale_min": edition.scale_min,
+        "scale_max": edition.scale_max,
+        "is_default": edition.is_default,
+        # Flattened to text: the audit trail stores scalars and shows them as old → new.
+        "weights": ", ".join(f"{w.variable.code} {w.weight}" for w in edition.weights.all()),
+        "bands": "; ".join(f"{b.name} {b.lower}–{b.upper}" for b in edition.bands.all()),
+    }
+
+
+@transaction.atomic
+def edition_save(
+    *,
+    actor: User,
+    edition: MethodologyEdition | None,
+    name: str,
+    description: str,
+    scale_min: Decimal,
+    scale_max: Decimal,
+    is_default: bool,
+    weights: Mapping[Variable, Decimal],
+    bands: list[BandInput],
+) -> MethodologyEdition:
+    """Create an edition (edition=None) or replace one's numbers, after `edition_errors`
+    accepts them. Making it the default takes that from the previous default."""
+    errors = edition_errors(
+        scale_min=scale_min,
+        scale_max=scale_max,
+        weights=list(weights.values()),
+        bands=[(b.lower, b.upper) for b in bands],
+    )
+    if set(weights) != set(Variable.objects.all()):
+        errors.append(_("Setiap variabel harus diberi bobot."))
+    if errors:
+        raise FrameworkError(errors)
+    before = _edition_state(edition) if edition else {}
+    if is_default:
+        others = MethodologyEdition.objects.filter(is_default=True)
+        if edition is not None:
+            others = others.exclude(pk=edition.pk)
+        others.update(is_default=False)
+    edition = edition or MethodologyEdition()
+    edition.name, edition.description = name, description
+    edition.scale_min, edition.scale_max, edition.is_default = scale_min, scale_max, is_default
+    edition.save()
+    edition.weights.all().delete()
+    edition.bands.all().delete()
+    VariableWeight.objects.bulk_create(
+        VariableWeight(edition=edition, variable=variable, weight=weight)
+        for variable, weight in weights.items()
+    )
+    CategoryBand.objects.bulk_create(
+        CategoryBand(edition=edition, order=order, name=b.name, lower=b.lower, upper=b.upper)
+        for order, b in enumerate(bands, start=1)
+    )
+    _audit_framework(
+        actor,
+        edition,
+        "edition.update" if before else "edition.create",
+        field_changes(before, _edition_state(edition)),
+    )
+    return edition
+
+
+def _audit_framework(
+    actor: User, obj: models.Model, action: str, changes: Mapping[str, list[Any]], reason: str = ""
+) -> None:
+    """The framework is shared by every city; its changes go into the actor's city trail."""
+    if actor.city is None:
+        return  # a superuser without a city (e.g. a shell session) leaves no city trail
+    audit_record(
+        actor=actor, city=actor.city, obj=obj, action=action, changes=changes, reason=reason
+    )
+
+
+@transaction.atomic
+def variable_update(
+    *, actor: User, variable: Variable, name: str, description: str, order: int
+) -> Variable:
+    before = {"name": variable.name, "description": variable.description, "order": variable.order}
+    after = {"name": name, "description": description, "order": order}
+    for field, value in after.items():
+        setattr(variable, field, value)
+    variable.save()
+    _audit_framework(actor, variable, "variable.update", field_changes(before, after))
+    return variable
+
+
+# Fields of an indicator that administrators edit; `responsible` is per city and separate.
+INDICATOR_FIELDS = (
+    "code",
+    "variable",
+    "name",
+    "help_text",
+    "kind",
+    "unit",
+    "worst",
+    "best",
+    "level",
+    "weight",
+    "provider_note",
+    "evidence_required",
+    "active",
+    "order",
+)
+# Changing these would make stored values mean something else: retire and create anew.
+FROZEN_ONCE_USED = ("kind", "level")
+
+
+def _indicator_state(indicator: Indicator, city: Region | None) -> dict[str, Any]:
+    state: dict[str, Any] = {name: getattr(indicator, name) for name in INDICATOR_FIELDS}
+    state["variable"] = indicator.variable.code if indicator.variable_id else None
+    if indicator.pk and city is not None:
+        state["responsible"] = ", ".join(
+            sorted(s.code for s in indicator.responsible.all() if s.city_id == city.pk)
+        )
+    return state
+
+
+def indicator_scale_errors(kind: str, worst: Decimal, best: Decimal) -> list[str]:
+    """What is wrong with an indicator's type and worst/best values (empty when valid)."""
+    errors = []
+    if worst == best:
+        errors.append(_("Nilai terburuk dan terbaik tidak boleh sama."))
+    if kind == Indicator.Kind.YES_NO and {worst, best} != {0, 1}:
+        errors.append(_("Indikator ya/tidak memakai nilai 0 dan 1."))
+    if kind == Indicator.Kind.PERCENT and {worst, best} != {0, 100}:
+        errors.append(_("Indikator persentase memakai nilai 0 dan 100."))
+    return errors
+
+
+def _indicator_errors(indicator: Indicator, changed: set[str]) -> list[str]:
+    errors = indicator_scale_errors(indicator.kind, indicator.worst, indicator.best)
+    if changed and indicator.pk and indicator.values.exists():
+        errors.append(
+            _(
+                "Tipe dan tingkat indikator yang sudah memiliki nilai tidak dapat diubah; "
+                "pensiunkan indikator ini dan buat indikator baru."
+            )
+        )
+    return errors
+
+
+@transaction.atomic
+def indicator_save(
+    *,
+    actor: User,
+    indicator: Indicator | None,
+    fields: Mapping[str, Any],
+    responsible: list[Stakeholder] | None = None,
+) -> Indicator:
+    """Create or change an indicator; `responsible` replaces the organisations of the actor's
+    city only (other cities keep theirs). Every change goes into the audit trail."""
+    city = actor.city
+    indicator = indicator or Indicator()
+    before = _indicator_state(indicator, city) if indicator.pk else {}
+    for name in INDICATOR_FIELDS:
+        if name in fields:
+            setattr(indicator, name, fields[name])
+    changed = {n for n in FROZEN_ONCE_USED if before and n in fields and before[n] != fields[n]}
+    errors = _indicator_errors(indicator, changed)
+    if errors:
+        raise FrameworkError(errors)
+    indicator.save()
+    if responsible is not None and city is not None:
+        if any(s.city_id != city.pk for s in responsible):
+            raise FrameworkError([_("Pemangku kepentingan harus dari kota Anda.")])
+        indicator.responsible.remove(*indicator.responsible.filter(city=city))
+        indicator.responsible.add(*responsible)
+    after = _indicator_state(Indicator.objects.get(pk=indicator.pk), city)
+    _audit_framework(
+        actor,
+        indicator,
+        "indicator.update" if before else "indicator.create",
+        field_changes(before, after),
+    )
+    return indicator
+
+
+@transaction.atomic
+def indicator_retire(*, actor: User, indicator: Indicator, reason: str = "") -> Indicator:
+    """Stop collecting an indicator; its values stay for the periods that hold them."""
+    if not indicator.active:
+        raise FrameworkError([_("Indikator ini sudah dipensiunkan.")])
+    indicator.active = False
+    indicator.save(update_fields=["active"])
+    _audit_framework(actor, indicator, "indicator.retire", {"active": [True, False]}, reason)
+    return indicator
+
+
+@transaction.atomic
+def indicator_delete(*, actor: User, indicator: Indicator) -> None:
+    """Delete an indicator that was never used; one that holds values is only retired."""
+    if indicator.values.exists():
+        raise FrameworkError(
+            [_("Indikator ini sudah memiliki nilai sehingga tidak dapat dihapus; pensiunkan.")]
+        )
+    _audit_framework(actor, indicator, "indicator.delete", {"code": [indicator.code, None]})
+    indicator.delete()

@@ -1,5 +1,142 @@
-from tests.matrix import Row, everyone
+"""Permission matrix rows of the indicators app (see tests/test_permission_matrix.py)."""
+
+from indicators.models import Indicator, MethodologyEdition, Variable
+from indicators.services.values import submission_get_or_create
+from kotan.models import Stakeholder
+from tests.factories import make_open_period, make_value, seed_framework_for
+from tests.matrix import Row, everyone, statuses
+
+
+def _period(personas):
+    from indicators.models import AssessmentPeriod
+
+    existing = AssessmentPeriod.objects.filter(city=personas.city, year=2026).first()
+    if existing:
+        return existing
+    seed_framework_for(personas.city)
+    return make_open_period(city=personas.city)
+
+
+def _period_kwargs(personas):
+    return {"pk": _period(personas).pk}
+
+
+def _kelurahan_kwargs(personas):
+    return {"pk": _period(personas).pk, "code": "53.71.01.1001"}
+
+
+def _kesbangpol(personas):
+    return Stakeholder.objects.get(city=personas.city, code="kesbangpol")
+
+
+def _stakeholder_kwargs(personas):
+    return {"pk": _period(personas).pk, "stakeholder": _kesbangpol(personas).pk}
+
+
+def _city_submission(personas):
+    period = _period(personas)
+    return submission_get_or_create(period=period, level="kota", region=personas.city)
+
+
+def _submission_kwargs(personas):
+    return {"pk": _city_submission(personas).pk}
+
+
+def _evidence_kwargs(personas):
+    # KL1 is Kesbangpol's, so its officer may download this evidence too.
+    value = make_value(
+        submission=_city_submission(personas), code="KL1", value=1, evidence=b"%PDF-1.4\n%%EOF"
+    )
+    return {"pk": value.pk}
+
+
+def _edition_kwargs(personas):
+    _period(personas)
+    return {"pk": MethodologyEdition.objects.get(is_default=True).pk}
+
+
+def _variable_kwargs(personas):
+    _period(personas)
+    return {"pk": Variable.objects.get(code="KK").pk}
+
+
+def _indicator_kwargs(personas):
+    _period(personas)
+    return {"pk": Indicator.objects.get(code="KW1").pk}
+
+
+ADMIN_ONLY = statuses(admin=200, other_city=403)
+ADMIN_POST = statuses(admin=302, other_city=403)
+REVIEW_POST = statuses(admin=302, verifikator=302, other_city=403)
 
 ROWS = [
     Row("indicators:index", everyone()),
+    Row("indicators:framework", everyone(), kwargs=lambda p: (_period(p), {})[1]),
+    Row("indicators:edition-create", ADMIN_ONLY),
+    Row("indicators:edition-edit", ADMIN_ONLY, kwargs=_edition_kwargs),
+    Row("indicators:variable-edit", ADMIN_ONLY, kwargs=_variable_kwargs),
+    Row("indicators:indicator-create", ADMIN_ONLY),
+    Row("indicators:indicator-edit", ADMIN_ONLY, kwargs=_indicator_kwargs),
+    Row("indicators:indicator-retire", ADMIN_POST, kwargs=_indicator_kwargs, method="post"),
+    Row("indicators:indicator-delete", ADMIN_POST, kwargs=_indicator_kwargs, method="post"),
+    Row("indicators:period-create", statuses(admin=200, operator=200, other_city=200)),
+    Row("indicators:period-detail", everyone(other_city=404), kwargs=_period_kwargs),
+    Row(
+        "indicators:period-edit",
+        statuses(admin=200, operator=200, other_city=404),
+        kwargs=_period_kwargs,
+    ),
+    Row(
+        "indicators:period-status",
+        statuses(admin=302, operator=302, verifikator=302, other_city=404),
+        kwargs=_period_kwargs,
+        method="post",
+        data=lambda p: {"status": "closed"},
+    ),
+    Row(
+        "indicators:entry-city",
+        statuses(admin=200, operator=200, verifikator=200, pemangku=200, other_city=404),
+        kwargs=_period_kwargs,
+    ),
+    Row(
+        "indicators:entry-kelurahan",
+        # Kesbangpol has no kelurahan-level indicator: its officer has nothing to open there.
+        statuses(admin=200, operator=200, verifikator=200, other_city=404),
+        kwargs=_kelurahan_kwargs,
+    ),
+    Row(
+        "indicators:entry-stakeholder",
+        statuses(admin=200, operator=200, verifikator=200, pemangku=200, other_city=404),
+        kwargs=_stakeholder_kwargs,
+    ),
+    Row(
+        "indicators:kelurahan-grid",
+        statuses(admin=200, operator=200, other_city=404),
+        kwargs=_period_kwargs,
+    ),
+    Row(
+        "indicators:completeness",
+        statuses(admin=200, operator=200, verifikator=200, pimpinan=200, other_city=404),
+        kwargs=_period_kwargs,
+    ),
+    Row("indicators:submission-approve", REVIEW_POST, kwargs=_submission_kwargs, method="post"),
+    Row(
+        "indicators:submission-return",
+        REVIEW_POST,
+        kwargs=_submission_kwargs,
+        method="post",
+        data=lambda p: {"return-version": "1", "return-reason": "Periksa lagi"},
+    ),
+    Row(
+        "indicators:submission-reopen",
+        REVIEW_POST,
+        kwargs=_submission_kwargs,
+        method="post",
+        data=lambda p: {"reopen-version": "1", "reopen-reason": "Koreksi"},
+    ),
+    Row(
+        "indicators:evidence",
+        statuses(admin=200, operator=200, verifikator=200, pemangku=200, other_city=404),
+        kwargs=_evidence_kwargs,
+    ),
 ]

@@ -1,0 +1,469 @@
+"""Forms validate and normalise; the services in indicators/services run the workflow.
+
+Numbers are typed as text: officers on phones type a decimal comma (12,5) or a point (12.5)
+depending on their keyboard, and a browser's number input rejects one of them silently.
+So `NumberField` accepts both and has no thousand separator (values here are small).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import filetype
+from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.forms.boundfield import BoundField
+from django.utils.translation import gettext_lazy as _
+
+from indicators.models import AssessmentPeriod, Indicator, IndicatorValue, Variable
+from indicators.services.framework import indicator_scale_errors
+from indicators.services.values import GridRow, ValueInput, value_error
+from kotan.models import Region, Stakeholder
+
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+MAX_NUMBER_LENGTH = 20
+EVIDENCE_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+YES_NO = [("", _("— belum diisi —")), ("1", _("Ya")), ("0", _("Tidak"))]
+
+
+class NumberField(forms.CharField):
+    """A decimal typed with a comma or a point, e.g. 12,5 or 12.5."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        text = str(super().to_python(value)).replace(" ", "")
+        if not text:
+            return None
+        if len(text) > MAX_NUMBER_LENGTH:
+            raise forms.ValidationError(_("Angka terlalu panjang."), code="invalid")
+        text = text.replace(",", ".")
+        if not _NUMBER.fullmatch(text):
+            raise forms.ValidationError(_("Masukkan angka, misalnya 12,5."), code="invalid")
+        try:
+            return Decimal(text)
+        except InvalidOperation:  # pragma: no cover - the pattern already excludes these
+            raise forms.ValidationError(_("Masukkan angka."), code="invalid") from None
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, Decimal):
+            return format(value.normalize(), "f").replace(".", ",")
+        return value
+
+
+class YesNoField(forms.TypedChoiceField):
+    def prepare_value(self, value: Any) -> Any:
+        # Stored as 1.000 / 0.000: the option values are "1" and "0".
+        if isinstance(value, Decimal):
+            return format(value.normalize(), "f")
+        return value
+
+
+def evidence_checked(upload: UploadedFile, code: str) -> UploadedFile:
+    """Accept PDF, JPEG or PNG judged by the file's content, not its name, within the size
+    limit; rename it so that nothing of the user's file name reaches the disk."""
+    limit = settings.KOTAN_EVIDENCE_MAX_BYTES
+    if upload.size is None or upload.size > limit:
+        raise forms.ValidationError(
+            _("Berkas terlalu besar; paling besar %(mb)s MB.") % {"mb": limit // 1_048_576}
+        )
+    upload.seek(0)
+    head = upload.read(2048)
+    upload.seek(0)
+    kind = filetype.guess(head)
+    if kind is None or kind.mime not in EVIDENCE_TYPES:
+        raise forms.ValidationError(_("Bukti dukung harus berkas PDF, JPEG atau PNG."))
+    upload.name = f"{code}.{EVIDENCE_TYPES[kind.mime]}"
+    return upload
+
+
+def value_field(indicator: Indicator, *, disabled: bool) -> forms.Field:
+    """The input that fits the indicator's type: yes/no, a bounded number or a mean."""
+    label = f"{indicator.code} · {indicator.name}"
+    if indicator.kind == Indicator.Kind.YES_NO:
+        return YesNoField(
+            label=label,
+            choices=YES_NO,
+            coerce=Decimal,
+            empty_value=None,
+            required=False,
+            disabled=disabled,
+            widget=forms.Select(attrs={"class": "form-select"}),
+        )
+    inputmode = "numeric" if indicator.kind == Indicator.Kind.COUNT else "decimal"
+    return NumberField(
+        label=label,
+        required=False,
+        disabled=disabled,
+        widget=forms.TextInput(attrs={"inputmode": inputmode, "class": "form-control"}),
+    )
+
+
+def _initial(stored: IndicatorValue | None) -> Any:
+    if stored is None or stored.value is None:
+        return None
+    return stored.value
+
+
+class VersionedForm(forms.Form):
+    # The submission version the page was built from (optimistic locking).
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+@dataclass
+class EntryRow:
+    indicator: Indicator
+    value: BoundField
+    comment: BoundField
+    evidence: BoundField | None
+    stored: IndicatorValue | None
+    editable: bool
+
+
+class EntryForm(VersionedForm):
+    """One unit's values: a value, a comment and (where required) evidence per indicator.
+    Indicators the user may not edit are shown disabled and never read from the request."""
+
+    def __init__(
+        self,
+        *args: Any,
+        indicators: list[Indicator],
+        editable: set[int],
+        stored: dict[int, IndicatorValue],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.indicators = indicators
+        self.editable = editable
+        self.stored = stored
+        for indicator in indicators:
+            pk, disabled = indicator.pk, indicator.pk not in editable
+            current = stored.get(pk)
+            self.fields[f"v{pk}"] = value_field(indicator, disabled=disabled)
+            self.fields[f"v{pk}"].initial = _initial(current)
+            self.fields[f"c{pk}"] = forms.CharField(
+                label=_("Catatan"),
+                required=False,
+                max_length=1000,
+                disabled=disabled,
+                initial=current.comment if current else "",
+                widget=forms.Textarea(attrs={"rows": 1, "class": "form-control"}),
+            )
+            if indicator.evidence_required:
+                self.fields[f"e{pk}"] = forms.FileField(
+                    label=_("Bukti dukung (PDF, JPEG, PNG)"),
+                    required=False,
+                    disabled=disabled,
+                    widget=forms.ClearableFileInput(
+                        attrs={"accept": ".pdf,.jpg,.jpeg,.png", "class": "form-control"}
+                    ),
+                )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for indicator in self.indicators:
+            pk = indicator.pk
+            if pk not in self.editable:
+                continue
+            if f"v{pk}" in cleaned:
+                message = value_error(indicator, cleaned[f"v{pk}"])
+                if message:
+                    self.add_error(f"v{pk}", message)
+            upload = cleaned.get(f"e{pk}")
+            if upload:
+                try:
+                    cleaned[f"e{pk}"] = evidence_checked(upload, indicator.code)
+                except forms.ValidationError as error:
+                    self.add_error(f"e{pk}", error)
+        return cleaned
+
+    def inputs(self) -> dict[int, ValueInput]:
+        data = self.cleaned_data
+        return {
+            pk: ValueInput(
+                value=data.get(f"v{pk}"),
+                comment=data.get(f"c{pk}", "").strip(),
+                evidence=data.get(f"e{pk}") or None,
+            )
+            for pk in (i.pk for i in self.indicators)
+            if pk in self.editable
+        }
+
+    def rows(self) -> list[EntryRow]:
+        return [
+            EntryRow(
+                indicator=i,
+                value=self[f"v{i.pk}"],
+                comment=self[f"c{i.pk}"],
+                evidence=self[f"e{i.pk}"] if f"e{i.pk}" in self.fields else None,
+                stored=self.stored.get(i.pk),
+                editable=i.pk in self.editable,
+            )
+            for i in self.indicators
+        ]
+
+
+class ReasonForm(VersionedForm):
+    reason = forms.CharField(
+        label=_("Alasan"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+        error_messages={"required": _("Alasan wajib diisi.")},
+    )
+
+
+class GridForm(forms.Form):
+    """The kelurahan grid: one value cell per kelurahan × indicator and the version of each
+    row's submission. Approved rows are disabled."""
+
+    def __init__(
+        self,
+        *args: Any,
+        kelurahan: list[Region],
+        indicators: list[Indicator],
+        versions: dict[int, int],
+        locked: set[int],
+        stored: dict[tuple[int, int], Decimal | None],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.kelurahan, self.indicators, self.stored = kelurahan, indicators, stored
+        self.locked = locked
+        for region in kelurahan:
+            self.fields[f"ver{region.pk}"] = forms.IntegerField(
+                widget=forms.HiddenInput,
+                required=False,
+                min_value=1,
+                initial=versions.get(region.pk),
+            )
+            for indicator in indicators:
+                name = f"r{region.pk}_{indicator.pk}"
+                self.fields[name] = value_field(indicator, disabled=region.pk in locked)
+                self.fields[name].initial = stored.get((region.pk, indicator.pk))
+                self.fields[name].widget.attrs["aria-label"] = f"{region.name} {indicator.code}"
+                self.fields[name].widget.attrs["class"] += " form-control-sm"
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for region in self.kelurahan:
+            for indicator in self.indicators:
+                name = f"r{region.pk}_{indicator.pk}"
+                if name in cleaned and (message := value_error(indicator, cleaned[name])):
+                    self.add_error(name, message)
+        return cleaned
+
+    def changed_rows(self) -> list[GridRow]:
+        """Only rows where a cell differs from what was stored: saving the others would
+        bump their versions for nothing and make colleagues' open forms stale."""
+        rows = []
+        for region in self.kelurahan:
+            if region.pk in self.locked:
+                continue
+            inputs = {}
+            for indicator in self.indicators:
+                value = self.cleaned_data.get(f"r{region.pk}_{indicator.pk}")
+                if value != self.stored.get((region.pk, indicator.pk)):
+                    inputs[indicator.pk] = ValueInput(value=value, comment=None)
+            if inputs:
+                rows.append(
+                    GridRow(
+                        region=region,
+                        expected_version=self.cleaned_data.get(f"ver{region.pk}"),
+                        inputs=inputs,
+                    )
+                )
+        return rows
+
+    def table(self) -> list[tuple[Region, list[GridCell], BoundField]]:
+        return [
+            (
+                region,
+                [self._cell(region, i) for i in self.indicators],
+                self[f"ver{region.pk}"],
+            )
+            for region in self.kelurahan
+        ]
+
+    def _cell(self, region: Region, indicator: Indicator) -> GridCell:
+        # The template writes these inputs itself: rendering ~500 widgets through Django's
+        # widget templates took seconds for one city.
+        bound = self[f"r{region.pk}_{indicator.pk}"]
+        value = bound.field.prepare_value(bound.value())
+        return GridCell(
+            name=bound.html_name,
+            value="" if value is None else str(value),
+            yes_no=indicator.kind == Indicator.Kind.YES_NO,
+            numeric=indicator.kind == Indicator.Kind.COUNT,
+            disabled=bound.field.disabled,
+            label=f"{region.name} {indicator.code}",
+            errors=[str(e) for e in bound.errors],
+        )
+
+
+@dataclass
+class GridCell:
+    name: str
+    value: str
+    yes_no: bool
+    numeric: bool
+    disabled: bool
+    label: str
+    errors: list[str]
+
+
+class PeriodForm(forms.Form):
+    year = forms.IntegerField(label=_("Tahun"), min_value=2015, max_value=2100)
+    opens_on = forms.DateField(
+        label=_("Pengisian dibuka"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    closes_on = forms.DateField(
+        label=_("Pengisian ditutup"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args: Any, period: AssessmentPeriod | None = None, **kwargs: Any):
+        if period is not None:
+            kwargs.setdefault(
+                "initial",
+                {"year": period.year, "opens_on": period.opens_on, "closes_on": period.closes_on},
+            )
+        super().__init__(*args, **kwargs)
+        if period is not None:
+            self.fields["year"].disabled = True
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        opens, closes = cleaned.get("opens_on"), cleaned.get("closes_on")
+        dates = isinstance(opens, datetime.date) and isinstance(closes, datetime.date)
+        if dates and closes < opens:  # type: ignore[operator]
+            self.add_error("closes_on", _("Tanggal tutup tidak boleh sebelum tanggal buka."))
+        return cleaned
+
+
+class PeriodStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=AssessmentPeriod.Status.choices)
+    reason = forms.CharField(required=False, max_length=1000)
+
+
+# --- The framework ----------------------------------------------------------------------
+
+
+def _check_stored_decimal(form: forms.Form, name: str, *, places: int) -> None:
+    """Edition numbers are stored with `places` decimals below 10 000: refuse what the
+    database would round or reject, so that what is validated is what is stored."""
+    value = form.cleaned_data.get(name)
+    if not isinstance(value, Decimal):
+        return
+    if abs(value) >= 10_000:
+        form.add_error(name, _("Angka terlalu besar."))
+    elif value.as_tuple().exponent < -places:  # type: ignore[operator]
+        form.add_error(name, _("Paling banyak %(n)s angka di belakang koma.") % {"n": places})
+
+
+class EditionForm(forms.Form):
+    name = forms.CharField(label=_("Nama"), max_length=80)
+    description = forms.CharField(
+        label=_("Keterangan"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    scale_min = NumberField(label=_("Skala minimum"))
+    scale_max = NumberField(label=_("Skala maksimum"))
+    is_default = forms.BooleanField(label=_("Jadikan edisi bawaan"), required=False)
+
+    def __init__(self, *args: Any, variables: Iterable[Variable], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.variables = list(variables)
+        for variable in self.variables:
+            self.fields[f"w_{variable.code}"] = NumberField(
+                label=_("Bobot %(code)s") % {"code": variable.code}
+            )
+
+    def weights(self) -> dict[Variable, Decimal]:
+        return {v: self.cleaned_data[f"w_{v.code}"] for v in self.variables}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for name in ("scale_min", "scale_max"):
+            _check_stored_decimal(self, name, places=3)
+        for variable in self.variables:
+            _check_stored_decimal(self, f"w_{variable.code}", places=2)
+        return cleaned
+
+
+class BandForm(forms.Form):
+    name = forms.CharField(label=_("Kategori"), max_length=40)
+    lower = NumberField(label=_("Batas bawah"))
+    upper = NumberField(label=_("Batas atas"))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for name in ("lower", "upper"):
+            _check_stored_decimal(self, name, places=3)
+        return cleaned
+
+
+BandFormSet = forms.formset_factory(BandForm, extra=2, max_num=10, absolute_max=10, can_delete=True)
+
+
+class VariableForm(forms.ModelForm):
+    class Meta:
+        model = Variable
+        fields = ["name", "description", "order"]
+
+
+class IndicatorForm(forms.ModelForm):
+    responsible = forms.ModelMultipleChoiceField(
+        label=_("Penanggung jawab di kota Anda"),
+        queryset=Stakeholder.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "code",
+            "variable",
+            "name",
+            "help_text",
+            "kind",
+            "unit",
+            "worst",
+            "best",
+            "level",
+            "weight",
+            "provider_note",
+            "evidence_required",
+            "active",
+            "order",
+        ]
+        widgets = {"help_text": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, city: Region, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["responsible"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = Stakeholder.objects.filter(city=city, active=True)
+        if self.instance.pk:
+            field.initial = [s.pk for s in self.instance.responsible.filter(city=city)]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        kind, worst, best = (cleaned.get(n) for n in ("kind", "worst", "best"))
+        if kind and worst is not None and best is not None:
+            for message in indicator_scale_errors(kind, worst, best):
+                self.add_error("best", message)
+        return cleaned
+
+    def validate_constraints(self, exclude: Any = None) -> None:
+        # clean() above reports the worst≠best rule at its field; the model's generic
+        # constraint message would only repeat it.
+        return None

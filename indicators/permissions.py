@@ -1,0 +1,75 @@
+"""Who may enter, submit and review which data (DOMAIN.md §5, issue 3).
+
+Views decorate with the role tuples below; the finer rules (a stakeholder officer's own
+indicators, the entry window) are these functions, shared by the entry form, the grid and
+the templates so that what a user is shown and what they may save never differ.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+
+from indicators.models import AssessmentPeriod, Indicator, Submission
+from kotan.models import User
+
+Role = User.Role
+
+FRAMEWORK_ADMINS = (Role.ADMIN,)
+PERIOD_MANAGERS = (Role.ADMIN, Role.OPERATOR)
+REVIEWERS = (Role.ADMIN, Role.VERIFIKATOR)
+# Everyone who works with a unit's data page: enters, reviews or (officers) contributes.
+ENTRY_ROLES = (Role.ADMIN, Role.OPERATOR, Role.VERIFIKATOR, Role.PEMANGKU)
+# Enter values for any unit of the city, also after the entry window closed.
+CITY_ENTRY_ROLES = (Role.ADMIN, Role.OPERATOR)
+
+
+def entry_window_open(period: AssessmentPeriod, today: datetime.date | None = None) -> bool:
+    today = today or timezone.localdate()
+    return (
+        period.status == AssessmentPeriod.Status.OPEN
+        and period.opens_on <= today <= period.closes_on
+    )
+
+
+def can_enter(user: User, period: AssessmentPeriod) -> bool:
+    """May the user write values in this period at all? Nobody once it is locked; stakeholder
+    officers only while the entry window is open; operators and admins until it is locked."""
+    if period.status == AssessmentPeriod.Status.LOCKED or period.city_id != user.city_id:
+        return False
+    if user.has_role(*CITY_ENTRY_ROLES):
+        return True
+    return user.has_role(Role.PEMANGKU) and entry_window_open(period)
+
+
+def is_assigned(user: User, indicator: Indicator) -> bool:
+    """Is the indicator assigned to the officer's organisation? `responsible` must be
+    prefetched (selectors do) so that checking a whole form costs no query per field."""
+    return any(s.pk == user.stakeholder_id for s in indicator.responsible.all())
+
+
+def visible_indicators(user: User, indicators: list[Indicator]) -> list[Indicator]:
+    """Stakeholder officers see only their organisation's indicators; staff see all."""
+    if user.role == Role.PEMANGKU:
+        return [i for i in indicators if is_assigned(user, i)]
+    return indicators
+
+
+def can_open_stakeholder_unit(user: User, stakeholder_id: int) -> bool:
+    if user.role == Role.PEMANGKU:
+        return stakeholder_id == user.stakeholder_id
+    return user.has_role(*ENTRY_ROLES)
+
+
+def can_submit(user: User, submission: Submission) -> bool:
+    """Staff submit any unit; an officer submits only their organisation's own data."""
+    if not can_enter(user, submission.period):
+        return False
+    if user.has_role(*CITY_ENTRY_ROLES):
+        return True
+    return bool(submission.stakeholder_id) and submission.stakeholder_id == user.stakeholder_id
+
+
+def can_review(user: User, submission: Submission) -> bool:
+    return user.has_role(*REVIEWERS) and submission.period.city_id == user.city_id

@@ -1,0 +1,282 @@
+"""Reads for the entry pages, the kelurahan grid and the completeness page.
+
+Each function runs a fixed number of queries whatever the number of units and values (the
+grid and the completeness page assert it in tests), so they fetch whole sets and group in
+Python rather than querying per unit.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from itertools import groupby
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from indicators.models import (
+    AssessmentPeriod,
+    Indicator,
+    IndicatorValue,
+    MethodologyEdition,
+    Submission,
+    Variable,
+)
+from indicators.services.values import submission_history
+from kotan.models import AuditEntry, Region, Stakeholder, User
+
+Level = Indicator.Level
+
+
+def unit_indicators(
+    *, city: Region, level: str, stakeholder: Stakeholder | None = None
+) -> list[Indicator]:
+    """The active indicators of a level, with their variable and the city's responsible
+    organisations prefetched; for a stakeholder only those assigned to it."""
+    indicators = (
+        Indicator.objects.active()
+        .at_level(level)
+        .select_related("variable")
+        .prefetch_related(
+            Prefetch("responsible", queryset=Stakeholder.objects.filter(city=city).order_by())
+        )
+    )
+    if stakeholder is not None:
+        indicators = indicators.filter(responsible=stakeholder)
+    return list(indicators)
+
+
+def by_variable(indicators: list[Indicator]) -> list[tuple[Variable, list[Indicator]]]:
+    """Indicators grouped by variable, in the catalogue's order (already sorted so)."""
+    return [
+        (variable, list(items)) for variable, items in groupby(indicators, lambda i: i.variable)
+    ]
+
+
+def unit_submission(
+    *,
+    period: AssessmentPeriod,
+    level: str,
+    region: Region | None = None,
+    stakeholder: Stakeholder | None = None,
+) -> Submission | None:
+    submissions = Submission.objects.filter(period=period).select_related(
+        "period__city", "submitted_by", "approved_by"
+    )
+    if level == Level.STAKEHOLDER:
+        return submissions.filter(stakeholder=stakeholder).first()
+    return submissions.filter(level=level, region=region).first()
+
+
+def values_by_indicator(submission: Submission | None) -> dict[int, IndicatorValue]:
+    if submission is None:
+        return {}
+    return {
+        value.indicator_id: value
+        for value in submission.values.select_related("entered_by").order_by()
+    }
+
+
+ACTION_LABELS = {
+    "value.form": _("Diisi lewat formulir"),
+    "value.grid": _("Diisi lewat tabel kelurahan"),
+    "value.import": _("Diimpor dari berkas"),
+    "submission.draft": _("Kembali menjadi draf"),
+    "submission.submitted": _("Diajukan"),
+    "submission.returned": _("Dikembalikan"),
+    "submission.approved": _("Disetujui"),
+}
+
+
+@dataclass
+class HistoryRow:
+    entry: AuditEntry
+    label: str
+
+
+def history(submission: Submission | None, limit: int = 50) -> list[HistoryRow]:
+    """The newest `limit` changes to a submission and its values, imports included."""
+    if submission is None:
+        return []
+    return [
+        HistoryRow(entry, str(ACTION_LABELS.get(entry.action, entry.action)))
+        for entry in submission_history(submission)[:limit]
+    ]
+
+
+def periods_for_user(user: User) -> QuerySet[AssessmentPeriod]:
+    return AssessmentPeriod.objects.for_user(user).select_related("city")
+
+
+def framework_overview() -> dict[str, object]:
+    editions = MethodologyEdition.objects.prefetch_related("weights__variable", "bands")
+    variables = Variable.objects.annotate(
+        active_count=Count("indicators", filter=Q(indicators__active=True))
+    )
+    return {"editions": editions, "variables": variables}
+
+
+def catalogue(city: Region) -> QuerySet[Indicator]:
+    """Every indicator, retired ones included, with the city's responsible organisations
+    and whether it holds values (then it can only be retired)."""
+    return (
+        Indicator.objects.select_related("variable")
+        .prefetch_related(
+            Prefetch("responsible", queryset=Stakeholder.objects.filter(city=city).order_by())
+        )
+        .annotate(value_count=Count("values"))
+    )
+
+
+# --- The kelurahan grid ----------------------------------------------------------------
+
+
+@dataclass
+class GridData:
+    kelurahan: list[Region]
+    indicators: list[Indicator]
+    submissions: dict[int, Submission]  # region pk →
+    values: dict[tuple[int, int], IndicatorValue]  # (region pk, indicator pk) →
+
+
+def kelurahan_grid(period: AssessmentPeriod) -> GridData:
+    """Four queries: kelurahan, indicators, submissions, values."""
+    kelurahan = list(
+        Region.objects.filter(city_id=period.city_id, level=Region.Level.KELURAHAN)
+        .select_related("parent")
+        .order_by("code")
+    )
+    indicators = list(
+        Indicator.objects.active().at_level(Level.KELURAHAN).select_related("variable")
+    )
+    submissions = {
+        s.region_id: s
+        for s in Submission.objects.filter(period=period, level=Level.KELURAHAN).order_by()
+        if s.region_id is not None
+    }
+    values = {
+        (v.submission.region_id, v.indicator_id): v
+        for v in IndicatorValue.objects.filter(
+            submission__period=period, submission__level=Level.KELURAHAN
+        )
+        .select_related("submission")
+        .only("value", "indicator_id", "submission__region_id")
+        .order_by()
+        if v.submission.region_id is not None
+    }
+    return GridData(kelurahan, indicators, submissions, values)
+
+
+# --- Completeness -----------------------------------------------------------------------
+
+
+@dataclass
+class UnitProgress:
+    level: str
+    label: str
+    group: str
+    region: Region | None = None
+    stakeholder: Stakeholder | None = None
+    applicable: int = 0
+    entered: int = 0
+    status: str = ""
+    status_label: str = ""
+    late: bool = False
+
+    @property
+    def submitted(self) -> int:
+        done = (Submission.Status.SUBMITTED, Submission.Status.APPROVED)
+        return self.entered if self.status in done else 0
+
+    @property
+    def approved(self) -> int:
+        return self.entered if self.status == Submission.Status.APPROVED else 0
+
+
+@dataclass
+class Completeness:
+    rows: list[UnitProgress]
+    totals: dict[str, int] = field(default_factory=dict)
+
+
+def period_completeness(period: AssessmentPeriod, today: datetime.date) -> Completeness:
+    """For the city, each kelurahan and each stakeholder with assigned stakeholder-level
+    indicators: applicable indicators, values entered, submitted and approved. A unit not yet
+    submitted after the window closed is late. Five queries whatever the sizes."""
+    per_level = Counter(
+        dict(
+            Indicator.objects.active()
+            .values_list("level")
+            .annotate(n=Count("pk"))
+            .order_by()
+            .values_list("level", "n")
+        )
+    )
+    per_stakeholder = dict(
+        Stakeholder.objects.filter(city_id=period.city_id)
+        .filter(indicators__active=True, indicators__level=Level.STAKEHOLDER)
+        .values("pk")
+        .annotate(n=Count("indicators"))
+        .order_by()
+        .values_list("pk", "n")
+    )
+    submissions = {
+        (s.level, s.region_id or s.stakeholder_id): s
+        for s in Submission.objects.filter(period=period)
+        .annotate(
+            entered=Count(
+                "values", filter=Q(values__value__isnull=False, values__indicator__active=True)
+            )
+        )
+        .order_by()
+    }
+    rows: list[UnitProgress] = []
+    regions = Region.objects.filter(
+        Q(pk=period.city_id) | Q(city_id=period.city_id, level=Region.Level.KELURAHAN)
+    ).select_related("parent")
+    for region in sorted(regions, key=lambda r: (r.level != Region.Level.KOTA, r.code)):
+        level = Level.KOTA if region.level == Region.Level.KOTA else Level.KELURAHAN
+        group = str(Level.KOTA.label) if level == Level.KOTA else region.parent.name  # type: ignore[union-attr]
+        rows.append(UnitProgress(level, region.name, group, region=region))
+        rows[-1].applicable = per_level[level]
+    stakeholders = Stakeholder.objects.filter(pk__in=per_stakeholder).order_by("kind", "name")
+    for stakeholder in stakeholders:
+        row = UnitProgress(
+            Level.STAKEHOLDER,
+            str(stakeholder),
+            str(Level.STAKEHOLDER.label),
+            stakeholder=stakeholder,
+            applicable=per_stakeholder[stakeholder.pk],
+        )
+        rows.append(row)
+    late_after = period.closes_on
+    for row in rows:
+        unit = row.region or row.stakeholder
+        submission = submissions.get((row.level, unit.pk if unit else None))
+        if submission is not None:
+            row.entered = submission.entered  # type: ignore[attr-defined]
+            row.status = submission.status
+            row.status_label = submission.get_status_display()
+        row.late = today > late_after and row.status not in (
+            Submission.Status.SUBMITTED,
+            Submission.Status.APPROVED,
+        )
+    totals: dict[str, int] = defaultdict(int)
+    for row in rows:
+        totals["applicable"] += row.applicable
+        totals["entered"] += row.entered
+        totals["submitted"] += row.submitted
+        totals["approved"] += row.approved
+        totals["late"] += row.late
+    return Completeness(rows, dict(totals))
+
+
+def stakeholders_with_entry(period: AssessmentPeriod) -> QuerySet[Stakeholder]:
+    """Organisations of the city that have stakeholder-level indicators to fill."""
+    return (
+        Stakeholder.objects.filter(city_id=period.city_id, active=True)
+        .filter(indicators__active=True, indicators__level=Level.STAKEHOLDER)
+        .distinct()
+        .order_by("kind", "name")
+    )

@@ -1,0 +1,185 @@
+"""The KOTAN framework for administrators: editions (weights, bands), variables, indicators
+and the organisations responsible for them in the administrator's city."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from indicators import selectors
+from indicators.forms import BandFormSet, EditionForm, IndicatorForm, VariableForm
+from indicators.models import Indicator, MethodologyEdition, Variable
+from indicators.permissions import FRAMEWORK_ADMINS
+from indicators.services.framework import (
+    BandInput,
+    FrameworkError,
+    edition_save,
+    indicator_delete,
+    indicator_retire,
+    indicator_save,
+    variable_update,
+)
+from indicators.views.common import current_user
+from kotan.permissions import ALL_ROLES, role_required
+
+
+@role_required(*ALL_ROLES)
+def framework_overview(request: HttpRequest) -> HttpResponse:
+    """Everyone may read how KOTAN is measured; administrators get the edit links."""
+    user = current_user(request)
+    assert user.city is not None
+    context = {
+        **selectors.framework_overview(),
+        "indicators": selectors.catalogue(user.city),
+        "can_edit": user.has_role(*FRAMEWORK_ADMINS),
+    }
+    return render(request, "indicators/framework.html", context)
+
+
+def _edition_initial(edition: MethodologyEdition | None) -> tuple[dict[str, object], list]:
+    if edition is None:
+        return {"scale_min": Decimal(0), "scale_max": Decimal(100)}, []
+    initial: dict[str, object] = {
+        "name": edition.name,
+        "description": edition.description,
+        "scale_min": edition.scale_min,
+        "scale_max": edition.scale_max,
+        "is_default": edition.is_default,
+    }
+    initial |= {
+        f"w_{w.variable.code}": w.weight for w in edition.weights.select_related("variable")
+    }
+    bands = [{"name": b.name, "lower": b.lower, "upper": b.upper} for b in edition.bands.all()]
+    return initial, bands
+
+
+def _edition_page(request: HttpRequest, edition: MethodologyEdition | None) -> HttpResponse:
+    variables = list(Variable.objects.all())
+    initial, band_initial = _edition_initial(edition)
+    data = request.POST if request.method == "POST" else None
+    form = EditionForm(data, variables=variables, initial=initial)
+    bands = BandFormSet(data, initial=band_initial, prefix="band")
+    if data is not None and form.is_valid() and bands.is_valid():
+        band_inputs = [
+            BandInput(b["name"], b["lower"], b["upper"])
+            for b in (f.cleaned_data for f in bands.forms)
+            if b and not b.get("DELETE")
+        ]
+        try:
+            edition = edition_save(
+                actor=current_user(request),
+                edition=edition,
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+                scale_min=form.cleaned_data["scale_min"],
+                scale_max=form.cleaned_data["scale_max"],
+                is_default=form.cleaned_data["is_default"],
+                weights=form.weights(),
+                bands=band_inputs,
+            )
+        except FrameworkError as error:
+            for message in error.errors:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Edisi %(name)s disimpan.") % {"name": edition.name})
+            return redirect("indicators:framework")
+    title = edition.name if edition else _("Edisi metodologi baru")
+    context = {"form": form, "bands": bands, "title": title, "edition": edition}
+    return render(request, "indicators/edition_form.html", context)
+
+
+@role_required(*FRAMEWORK_ADMINS)
+def edition_create(request: HttpRequest) -> HttpResponse:
+    return _edition_page(request, None)
+
+
+@role_required(*FRAMEWORK_ADMINS)
+def edition_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _edition_page(request, get_object_or_404(MethodologyEdition, pk=pk))
+
+
+@role_required(*FRAMEWORK_ADMINS)
+def variable_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    variable = get_object_or_404(Variable, pk=pk)
+    form = VariableForm(request.POST or None, instance=Variable.objects.get(pk=pk))
+    if request.method == "POST" and form.is_valid():
+        variable_update(actor=current_user(request), variable=variable, **form.cleaned_data)
+        messages.success(request, _("Variabel %(code)s disimpan.") % {"code": variable.code})
+        return redirect("indicators:framework")
+    title = _("Variabel %(name)s") % {"name": variable}
+    return render(request, "indicators/form_page.html", {"form": form, "title": title})
+
+
+def _indicator_page(request: HttpRequest, indicator: Indicator | None) -> HttpResponse:
+    user = current_user(request)
+    assert user.city is not None
+    # The form works on a copy so that a refused change leaves `indicator` as stored.
+    instance = Indicator.objects.get(pk=indicator.pk) if indicator else Indicator()
+    form = IndicatorForm(request.POST or None, instance=instance, city=user.city)
+    if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "responsible"}
+        try:
+            saved = indicator_save(
+                actor=user,
+                indicator=indicator,
+                fields=fields,
+                responsible=list(form.cleaned_data["responsible"]),
+            )
+        except FrameworkError as error:
+            for message in error.errors:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Indikator %(code)s disimpan.") % {"code": saved.code})
+            return redirect("indicators:framework")
+    context = {
+        "form": form,
+        "indicator": indicator,
+        "title": str(indicator) if indicator else _("Indikator baru"),
+        "holds_values": bool(indicator and indicator.values.exists()),
+    }
+    return render(request, "indicators/indicator_form.html", context)
+
+
+@role_required(*FRAMEWORK_ADMINS)
+def indicator_create(request: HttpRequest) -> HttpResponse:
+    return _indicator_page(request, None)
+
+
+@role_required(*FRAMEWORK_ADMINS)
+def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _indicator_page(request, get_object_or_404(Indicator, pk=pk))
+
+
+@require_POST
+@role_required(*FRAMEWORK_ADMINS)
+def indicator_retire_view(request: HttpRequest, pk: int) -> HttpResponse:
+    indicator = get_object_or_404(Indicator, pk=pk)
+    try:
+        indicator_retire(
+            actor=current_user(request),
+            indicator=indicator,
+            reason=request.POST.get("reason", "")[:1000],
+        )
+    except FrameworkError as error:
+        messages.error(request, " ".join(error.errors))
+    else:
+        messages.success(request, _("Indikator %(code)s dipensiunkan.") % {"code": indicator.code})
+    return redirect("indicators:framework")
+
+
+@require_POST
+@role_required(*FRAMEWORK_ADMINS)
+def indicator_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    indicator = get_object_or_404(Indicator, pk=pk)
+    try:
+        indicator_delete(actor=current_user(request), indicator=indicator)
+    except FrameworkError as error:
+        messages.error(request, " ".join(error.errors))
+    else:
+        messages.success(request, _("Indikator %(code)s dihapus.") % {"code": indicator.code})
+    return redirect("indicators:framework")
