@@ -43,7 +43,8 @@ test: lint typecheck pytest
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	DEBUG=1 $(MANAGE) makemigrations --check --dry-run
+	# Checking for missing migrations needs no database server.
+	DEBUG=1 DATABASE_URL=sqlite://:memory: $(MANAGE) makemigrations --check --dry-run
 
 typecheck: $(INSTALLED)
 	DEBUG=1 $(VENV)/bin/mypy .

@@ -37,19 +37,8 @@ from indicators.services.values import (
     submission_values_save,
     value_error,
 )
-from kotan.admin import CityScopedAdmin
+from kotan.admin import CityScopedAdmin, CityScopedReadOnlyAdmin, ReadOnlyAdminMixin
 from kotan.models import User
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class WeightInline(admin.TabularInline):
@@ -71,7 +60,7 @@ class BandInline(WeightInline):
 
 
 @admin.register(MethodologyEdition)
-class MethodologyEditionAdmin(ReadOnlyAdmin):
+class MethodologyEditionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["name", "scale_min", "scale_max", "is_default"]
     inlines = [WeightInline, BandInline]
 
@@ -151,7 +140,7 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(AssessmentPeriod)
-class AssessmentPeriodAdmin(CityScopedAdmin, ReadOnlyAdmin):
+class AssessmentPeriodAdmin(CityScopedReadOnlyAdmin):
     """Periods and their status change in the browser (with the audit trail)."""
 
     list_display = ["city", "year", "opens_on", "closes_on", "status"]
@@ -160,7 +149,7 @@ class AssessmentPeriodAdmin(CityScopedAdmin, ReadOnlyAdmin):
 
 
 @admin.register(Submission)
-class SubmissionAdmin(CityScopedAdmin, ReadOnlyAdmin):
+class SubmissionAdmin(CityScopedReadOnlyAdmin):
     city_field = "period__city"
     list_display = ["period", "level", "region", "stakeholder", "status", "version"]
     list_filter = ["status", "level"]

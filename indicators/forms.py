@@ -14,9 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import filetype
 from django import forms
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.forms.boundfield import BoundField
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from indicators.models import AssessmentPeriod, Indicator, IndicatorValue, Variable
 from indicators.services.framework import indicator_scale_errors
 from indicators.services.values import GridRow, ValueInput, value_error
+from kotan.lib.uploads import upload_mime
 from kotan.models import Region, Stakeholder
 
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
@@ -68,20 +67,10 @@ class YesNoField(forms.TypedChoiceField):
 
 
 def evidence_checked(upload: UploadedFile, code: str) -> UploadedFile:
-    """Accept PDF, JPEG or PNG judged by the file's content, not its name, within the size
-    limit; rename it so that nothing of the user's file name reaches the disk."""
-    limit = settings.KOTAN_EVIDENCE_MAX_BYTES
-    if upload.size is None or upload.size > limit:
-        raise forms.ValidationError(
-            _("Berkas terlalu besar; paling besar %(mb)s MB.") % {"mb": limit // 1_048_576}
-        )
-    upload.seek(0)
-    head = upload.read(2048)
-    upload.seek(0)
-    kind = filetype.guess(head)
-    if kind is None or kind.mime not in EVIDENCE_TYPES:
-        raise forms.ValidationError(_("Bukti dukung harus berkas PDF, JPEG atau PNG."))
-    upload.name = f"{code}.{EVIDENCE_TYPES[kind.mime]}"
+    """Accept PDF, JPEG or PNG judged by the file's content, within the size limit; rename
+    it so that nothing of the user's file name reaches the disk."""
+    mime = upload_mime(upload, allowed=EVIDENCE_TYPES, what=_("PDF, JPEG atau PNG"))
+    upload.name = f"{code}.{EVIDENCE_TYPES[mime]}"
     return upload
 
 

@@ -64,6 +64,24 @@ class CityScopedAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class ReadOnlyAdminMixin:
+    """Admin pages that show but never change: the app's own pages write through services,
+    which keep the audit trail; the admin would bypass it."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class CityScopedReadOnlyAdmin(ReadOnlyAdminMixin, CityScopedAdmin):
+    pass
+
+
 @admin.register(Region)
 class RegionAdmin(CityScopedAdmin):
     list_display = ["code", "name", "level", "parent"]
@@ -141,18 +159,10 @@ class UserAdmin(CityScopedAdmin, BaseUserAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(CityScopedAdmin):
+class AuditEntryAdmin(CityScopedReadOnlyAdmin):
+    """The audit trail is append-only: nobody edits or deletes history, not even an admin."""
+
     list_display = ["created_at", "actor", "action", "object_repr"]
     list_filter = ["action"]
     list_select_related = ["actor"]
     readonly_fields = [f.name for f in AuditEntry._meta.get_fields() if f.concrete]
-
-    # The audit trail is append-only: nobody edits or deletes history, not even an admin.
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

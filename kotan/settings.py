@@ -153,11 +153,9 @@ STORAGES = {
         )
     },
 }
-# Largest evidence file accepted for a follow-up action (bytes).
+# Largest evidence file accepted (indicator values, follow-up actions), in bytes.
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10_485_760)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-# Evidence files (PDF/JPEG/PNG) attached to indicator values.
-KOTAN_EVIDENCE_MAX_BYTES = env_int("KOTAN_EVIDENCE_MAX_BYTES", 5 * 1_048_576)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
 # The kelurahan grid posts one field per kelurahan × indicator (51 × 9 in Kota Kupang).
 DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 5000)

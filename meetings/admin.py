@@ -4,28 +4,14 @@ app's own pages are where meetings and actions change."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
-from kotan.admin import CityScopedAdmin
+from kotan.admin import CityScopedReadOnlyAdmin
 from meetings.models import Action, Meeting, ReminderLog
 
 
-class ReadOnlyAdmin(CityScopedAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(Meeting)
-class MeetingAdmin(ReadOnlyAdmin):
+class MeetingAdmin(CityScopedReadOnlyAdmin):
     list_display = ["title", "kind", "starts_at", "status", "city"]
     list_filter = ["kind", "status"]
     search_fields = ["title", "venue"]
@@ -33,7 +19,7 @@ class MeetingAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Action)
-class ActionAdmin(ReadOnlyAdmin):
+class ActionAdmin(CityScopedReadOnlyAdmin):
     list_display = ["title", "owner", "category", "status", "due_on", "progress"]
     list_filter = ["status", "category"]
     search_fields = ["title"]
@@ -41,7 +27,7 @@ class ActionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ReminderLog)
-class ReminderLogAdmin(ReadOnlyAdmin):
+class ReminderLogAdmin(CityScopedReadOnlyAdmin):
     city_field = "recipient__city"
     list_display = ["sent_on", "kind", "email"]
     list_filter = ["kind"]

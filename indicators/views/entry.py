@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, cast
 
-import filetype
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -46,6 +45,7 @@ from indicators.views.common import (
     get_submission_for_user,
     unit_url,
 )
+from kotan.lib.uploads import sniff_mime
 from kotan.models import Region, Stakeholder, User
 from kotan.permissions import role_required
 
@@ -347,9 +347,9 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
     if not value.evidence:
         raise Http404
     handle = value.evidence.open("rb")
-    kind = filetype.guess(handle.read(2048))
+    sniffed = sniff_mime(handle.read(2048))
     handle.seek(0)
-    mime = kind.mime if kind and kind.mime in EVIDENCE_TYPES else "application/octet-stream"
+    mime = sniffed if sniffed in EVIDENCE_TYPES else "application/octet-stream"
     extension = EVIDENCE_TYPES.get(mime, "bin")
     # role_required is typed for HttpResponse; a FileResponse is served the same way.
     return cast(

@@ -6,16 +6,14 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import filetype
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from indicators.models import Indicator, Variable
+from kotan.lib.uploads import upload_mime
 from kotan.models import Region, Stakeholder, User
 from kotan.services import audit_record, field_changes
 from meetings.models import Action, Decision, Evidence, Meeting, ProgressUpdate
@@ -56,23 +54,9 @@ class ActionDetails:
 
 def evidence_check(upload: UploadedFile) -> str:
     """The file's real content type, or a ValidationError in Indonesian."""
-    limit = settings.EVIDENCE_MAX_BYTES
-    if upload.size is None or upload.size > limit:
-        raise ValidationError(
-            _("Berkas %(name)s terlalu besar (maksimum %(max)s).")
-            % {"name": upload.name, "max": filesizeformat(limit)},
-            code="too_big",
-        )
-    upload.seek(0)
-    kind = filetype.guess(upload.read(8192))
-    upload.seek(0)
-    if kind is None or kind.mime not in EVIDENCE_TYPES:
-        raise ValidationError(
-            _("Berkas %(name)s bukan PDF, gambar (JPG/PNG/WebP), DOCX atau XLSX.")
-            % {"name": upload.name},
-            code="type",
-        )
-    return str(kind.mime)
+    return upload_mime(
+        upload, allowed=EVIDENCE_TYPES, what=_("PDF, gambar (JPG/PNG/WebP), DOCX atau XLSX")
+    )
 
 
 def action_can_report(user: User, action: Action) -> bool:

@@ -219,13 +219,13 @@ def test_evidence_is_checked_by_content_not_by_name(client, operator, period, se
         _city_url(period), {"version": "1", f"v{kk2.pk}": "3", f"e{kk2.pk}": fake}
     )
     assert response.context["form"].errors[f"e{kk2.pk}"] == [
-        "Bukti dukung harus berkas PDF, JPEG atau PNG."
+        "Berkas bukti.pdf bukan PDF, JPEG atau PNG."
     ]
-    settings.KOTAN_EVIDENCE_MAX_BYTES = 10
+    settings.EVIDENCE_MAX_BYTES = 10
     big = SimpleUploadedFile("b.png", PNG_BYTES, "image/png")
     response = client.post(_city_url(period), {"version": "1", f"e{kk2.pk}": big})
     assert "terlalu besar" in response.context["form"].errors[f"e{kk2.pk}"][0]
-    settings.KOTAN_EVIDENCE_MAX_BYTES = 5_000_000
+    settings.EVIDENCE_MAX_BYTES = 5_000_000
     good = SimpleUploadedFile("../../etc/x.exe", PDF_BYTES, "application/x-msdownload")
     response = client.post(
         _city_url(period), {"version": "1", f"v{kk2.pk}": "3", f"e{kk2.pk}": good}
