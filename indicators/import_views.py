@@ -61,8 +61,10 @@ def import_periods(request: HttpRequest) -> HttpResponse:
 @role_required(*IMPORT_ROLES)
 def import_upload(request: HttpRequest, period_pk: int) -> HttpResponse:
     period = _get_period_for_user(request, period_pk)
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    # Bound on every POST, even an empty one, so that a missing file gets its message.
+    posted = request.method == "POST"
+    form = ImportUploadForm(request.POST, request.FILES) if posted else ImportUploadForm()
+    if posted and form.is_valid():
         try:
             batch = importing.import_batch_create(
                 period=period,
