@@ -16,6 +16,7 @@ import resource
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
@@ -39,7 +40,7 @@ def _ensure_database() -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def _setup():
+def _setup() -> None:
     import django
 
     django.setup()
@@ -51,7 +52,7 @@ def _setup():
     framework_seed()
 
 
-def _generated_city():
+def _generated_city() -> tuple[Any, Any]:
     from kotan.models import Region, User
 
     _cleanup()
@@ -93,7 +94,7 @@ def _generated_city():
     return city, operator
 
 
-def _workbook(city) -> bytes:
+def _workbook(city: Any) -> bytes:
     """The 10,000 kelurahan rows, written with openpyxl's streaming writer."""
     from openpyxl import Workbook
 
@@ -168,7 +169,10 @@ def _main() -> None:
     celery_app.conf.task_always_eager = True
     city, operator = _generated_city()
     period = AssessmentPeriod.objects.create(
-        city=city, year=2026, opens_on=datetime.date(2026, 11, 1), closes_on=datetime.date(2026, 11, 30)
+        city=city,
+        year=2026,
+        opens_on=datetime.date(2026, 11, 1),
+        closes_on=datetime.date(2026, 11, 30),
     )
     content = _workbook(city)
     print(f"file: {len(content) / 1e6:.1f} MB, {ROWS} rows", flush=True)

@@ -59,13 +59,11 @@ def period_table(period: AssessmentPeriod, *, with_values: bool) -> PeriodTable:
     indicators: dict[str, list[Indicator]] = {level: [] for level in LEVEL_SHEETS}
     for indicator in Indicator.objects.active().select_related("variable"):
         indicators[indicator.level].append(indicator)
-    units = {
+    units: dict[str, list[_UnitRow]] = {
         Level.KOTA: [_UnitRow(city.code, city.name, city.pk, None)],
         Level.KELURAHAN: [
             _UnitRow(r.code, r.name, r.pk, None)
-            for r in Region.objects.filter(city=city, level=Region.Level.KELURAHAN).order_by(
-                "code"
-            )
+            for r in Region.objects.filter(city=city, level=Region.Level.KELURAHAN).order_by("code")
         ],
         Level.STAKEHOLDER: [
             _UnitRow(s.code, s.short_name or s.name, None, s.pk)
@@ -106,9 +104,7 @@ def column_note(indicator: Indicator) -> str:
     if indicator.kind == Indicator.Kind.YES_NO:
         how = _("isi 1 (Ya) atau 0 (Tidak)")
     elif indicator.kind == Indicator.Kind.COUNT:
-        how = _("bilangan bulat ≥ 0, target %(target)s") % {
-            "target": _plain(indicator.value_max)
-        }
+        how = _("bilangan bulat ≥ 0, target %(target)s") % {"target": _plain(indicator.value_max)}
     else:
         how = _("angka %(low)s–%(high)s") % {
             "low": _plain(indicator.value_min),

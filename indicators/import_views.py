@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
+from django_htmx.middleware import HtmxDetails
 
 from indicators import exporting, importing
 from indicators.import_forms import ImportUploadForm
@@ -134,8 +135,12 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "indicators/imports/import_detail.html", context)
 
 
+class _HtmxRequest(HttpRequest):
+    htmx: HtmxDetails  # set by django_htmx's middleware
+
+
 @role_required(*IMPORT_ROLES)
-def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
+def import_progress(request: _HtmxRequest, pk: int) -> HttpResponse:
     batch = _get_batch_for_user(request, pk)
     if not batch.is_running and request.htmx:
         # The job ended: reload the page, which now shows its outcome.

@@ -39,9 +39,9 @@ from django.db.models import Count, F, Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from psycopg import sql
 from psycopg.types.json import Jsonb
-from openpyxl.utils import get_column_letter
 
 from indicators.models import AssessmentPeriod, ImportBatch, Indicator, IndicatorValue, Submission
 from indicators.services.values import value_error
@@ -125,14 +125,14 @@ def _guarded(rows: Iterable[tuple[int, list[Any]]]) -> Iterator[tuple[int, list[
     read" for the operator, never a crashed job."""
     try:
         yield from rows
-    except Exception as error:  # noqa: BLE001 — see the docstring
+    except Exception as error:
         raise UnreadableFile(str(error)) from error
 
 
 def _xlsx_sheets(handle: Any) -> list[_Sheet]:
     try:
         workbook = load_workbook(handle, read_only=True, data_only=True)
-    except Exception as error:  # noqa: BLE001 — any parser failure means an unreadable file
+    except Exception as error:
         raise UnreadableFile(str(error)) from error
     sheets = []
     for worksheet in workbook.worksheets:
@@ -306,7 +306,7 @@ def _load_context(period: AssessmentPeriod) -> _Context:
             "indicator_id", "stakeholder_id"
         )
     )
-    submissions = {
+    submissions: dict[UnitKey, tuple[int, str]] = {
         (level, region_id, stakeholder_id): (pk, status)
         for pk, level, region_id, stakeholder_id, status in Submission.objects.filter(
             period=period
@@ -423,7 +423,14 @@ def _analyse_row(
 ) -> None:
     where = sheet.name
     before = out.error_total
-    fate = {"sheet": where, "row": number, "unit": "", "name": "", "new": 0, "changed": 0}
+    fate: dict[str, Any] = {
+        "sheet": where,
+        "row": number,
+        "unit": "",
+        "name": "",
+        "new": 0,
+        "changed": 0,
+    }
     fate.update(unchanged=0, errors=0)
     unit_code = _text(_cell(values, layout.unit_index))
     unit_letter = get_column_letter(layout.unit_index + 1)
@@ -474,9 +481,7 @@ def _analyse_row(
     submission = ctx.submissions.get(unit.key) if unit else None
     for index in layout.ignored:
         if _text(_cell(values, index)):
-            out.error(
-                where, number, get_column_letter(index + 1), _("Kolom ini tidak punya kode.")
-            )
+            out.error(where, number, get_column_letter(index + 1), _("Kolom ini tidak punya kode."))
     for index, indicator in layout.columns:
         raw = _cell(values, index)
         value, message = parse_cell(raw, indicator)
@@ -735,9 +740,7 @@ def _state(period: AssessmentPeriod) -> str:
             .order_by("pk")
             .values_list("indicator_id", "stakeholder_id")
         ),
-        list(
-            Region.objects.filter(city=period.city_id).order_by("pk").values_list("pk", "code")
-        ),
+        list(Region.objects.filter(city=period.city_id).order_by("pk").values_list("pk", "code")),
         list(
             Stakeholder.objects.filter(city=period.city_id, active=True)
             .order_by("pk")
@@ -885,8 +888,8 @@ def import_batch_apply(*, batch_id: int) -> ImportBatch:
 
 
 def _apply_locked(batch: ImportBatch) -> Analysis:
-    period = AssessmentPeriod.objects.select_for_update().select_related("city").get(
-        pk=batch.period_id
+    period = (
+        AssessmentPeriod.objects.select_for_update().select_related("city").get(pk=batch.period_id)
     )
     # Lock every submission of the period before judging the file, so that none is approved
     # or edited between the judgement and the writes (the entry forms lock the same rows).
@@ -961,7 +964,9 @@ def _write(
     progress(4, 10)
     IndicatorValue.objects.bulk_update(
         [
-            IndicatorValue(pk=change.stored_pk, value=change.value, entered_by=actor, updated_at=now)
+            IndicatorValue(
+                pk=change.stored_pk, value=change.value, entered_by=actor, updated_at=now
+            )
             for change in changes
             if change.stored_pk is not None
         ],
@@ -1019,9 +1024,9 @@ def _insert(
         names = list(rows[0])
         fields = [meta.get_field(name) for name in names]
         as_json = [isinstance(f, models.JSONField) for f in fields]
+        columns = [sql.Identifier(str(getattr(f, "column", ""))) for f in fields]
         statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-            sql.Identifier(meta.db_table),
-            sql.SQL(", ").join(sql.Identifier(f.column) for f in fields),  # type: ignore[union-attr]
+            sql.Identifier(meta.db_table), sql.SQL(", ").join(columns)
         )
         with cursor.cursor.copy(statement) as copy:
             for row in rows:

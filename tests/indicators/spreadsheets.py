@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
@@ -12,7 +11,7 @@ from indicators import importing
 from indicators.models import ImportBatch
 
 
-def xlsx_bytes(sheets: dict[str, list[list[Any]]]) -> bytes:
+def xlsx_bytes(sheets: dict[str, list[list[object]]]) -> bytes:
     workbook = Workbook()
     workbook.remove(workbook.active)
     for title, rows in sheets.items():

@@ -61,7 +61,8 @@ def _blank(value):
 def test_every_non_empty_cell_is_either_accepted_or_has_its_own_error(
     period, operator, codes, rows
 ):
-    sheet = [["kode_unit", *codes]] + [[code, *cells] for code, cells in rows]
+    sheet: list[list[object]] = [["kode_unit", *codes]]
+    sheet += [[code, *cells] for code, cells in rows]
     batch = checked(period, operator, xlsx_bytes({"Kota": sheet}))
 
     assert batch.status in (ImportBatch.Status.READY, ImportBatch.Status.INVALID)
@@ -70,7 +71,7 @@ def test_every_non_empty_cell_is_either_accepted_or_has_its_own_error(
         assert error["sheet"] == "Kota" and 1 <= error["row"] <= len(sheet)
         assert isinstance(error["message"], str) and error["message"]
     seen_unit = False
-    for fate, (code, cells) in zip(batch.rows, [r for r in rows if not _blank_row(r)]):
+    for fate, (code, cells) in zip(batch.rows, [r for r in rows if not _blank_row(r)], strict=True):
         filled = sum(1 for value in cells[: len(codes)] if not _blank(value))
         if code == "53.71" and not seen_unit:
             seen_unit = True
@@ -91,7 +92,10 @@ def _blank_row(row):
 
 
 def test_a_valid_number_in_every_cell_is_accepted(period, operator):
-    sheet = [["kode_unit", *KOTA_CODES], ["53.71", "3,5", 99.999, "ya", Decimal(12)]]
+    sheet: list[list[object]] = [
+        ["kode_unit", *KOTA_CODES],
+        ["53.71", "3,5", 99.999, "ya", Decimal(12)],
+    ]
     batch = checked(period, operator, xlsx_bytes({"Kota": sheet}))
     assert batch.status == ImportBatch.Status.READY, batch.errors
     assert batch.counts["new"] == 4

@@ -30,13 +30,14 @@ def period(kupang):
 
 
 def _values(period):
-    return {
-        (v.submission.region.code if v.submission.region else v.submission.stakeholder.code,
-         v.indicator.code): v.value
-        for v in IndicatorValue.objects.filter(submission__period=period).select_related(
-            "submission__region", "submission__stakeholder", "indicator"
-        )
-    }
+    values = {}
+    for v in IndicatorValue.objects.filter(submission__period=period).select_related(
+        "submission__region", "submission__stakeholder", "indicator"
+    ):
+        unit = v.submission.region or v.submission.stakeholder
+        assert unit is not None
+        values[(unit.code, v.indicator.code)] = v.value
+    return values
 
 
 def _kelurahan_sheet(*rows):
@@ -54,7 +55,7 @@ def test_the_template_has_a_sheet_per_level_with_every_unit_and_indicator(period
     assert kelurahan[1][0].startswith("#") and "isi 1 (Ya) atau 0 (Tidak)" in kelurahan[1][3]
     assert len(kelurahan) == 2 + 51
     assert [row[0] for row in workbook["Kota"].iter_rows(values_only=True)][2:] == ["53.71"]
-    stakeholder_codes = list(workbook["Pemangku kepentingan"].iter_rows(values_only=True))[0]
+    stakeholder_codes = next(workbook["Pemangku kepentingan"].iter_rows(values_only=True))
     assert stakeholder_codes[2:] == ("KL4", "KL5", "KL6", "KL7")
 
 
@@ -98,9 +99,7 @@ def test_the_import_audit_reads_like_the_entry_forms(period, operator):
     batch = checked(period, operator, xlsx_bytes({"Kota": [["kode_unit", "KW1"], ["53.71", 70]]}))
     imported(batch, operator)
 
-    form_entry, import_entry = AuditEntry.objects.filter(action__startswith="value.").order_by(
-        "pk"
-    )
+    form_entry, import_entry = AuditEntry.objects.filter(action__startswith="value.").order_by("pk")
     assert form_entry.changes == {"value": [None, "40.5"]}
     assert import_entry.changes == {"value": ["40.5", "70"]}
     assert (import_entry.object_pk, import_entry.object_repr) == (
@@ -148,9 +147,7 @@ def test_every_error_is_listed_with_sheet_row_and_column(period, operator, verif
         ("Kelurahan", 2, "C"): "KK1: Nilai harus antara 0 dan 100.",
         ("Kelurahan", 2, "D"): "KK3: Nilai harus berupa angka.",
         ("Kelurahan", 2, "F"): "KM1: Jumlah harus bilangan bulat.",
-        ("Kelurahan", 3, "A"): (
-            "Kode unit tidak dikenal untuk tingkat Kelurahan: 53.71.99.9999."
-        ),
+        ("Kelurahan", 3, "A"): ("Kode unit tidak dikenal untuk tingkat Kelurahan: 53.71.99.9999."),
         ("Kelurahan", 4, "C"): (
             "KK1: data Nunbaun Sabu (53.71.01.1002) sudah disetujui dan terkunci; minta "
             "verifikator membukanya kembali."
@@ -252,7 +249,7 @@ def test_a_value_in_another_levels_column_is_an_error(period, operator):
     [
         (b"PK\x03\x04 not really a zip", "rusak.xlsx"),
         (xlsx_bytes({"Lembar1": [["judul laporan"], ["kode_unit", "KW1"]]}), "judul.xlsx"),
-        (b"kode_unit,KW1\n53.71,\"tidak ditutup\n", "rusak.csv"),
+        (b'kode_unit,KW1\n53.71,"tidak ditutup\n', "rusak.csv"),
     ],
 )
 def test_an_unusable_file_is_reported_not_crashed(period, operator, content, name):
@@ -295,9 +292,7 @@ def test_the_import_reuses_the_check_when_nothing_changed_since(period, operator
     assert IndicatorValue.objects.get().value == Decimal(9)
 
 
-def test_without_copy_the_import_writes_the_same_through_bulk_create(
-    period, operator, monkeypatch
-):
+def test_without_copy_the_import_writes_the_same_through_bulk_create(period, operator, monkeypatch):
     monkeypatch.setattr(importing, "USE_COPY", False)
     content = xlsx_bytes(_kelurahan_sheet([NAMOSAIN, "", 40, 1, 3]))
     imported(checked(period, operator, content), operator)

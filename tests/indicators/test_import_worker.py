@@ -31,7 +31,7 @@ def test_the_worker_checks_then_imports_an_uploaded_file(
 ):
     seed_framework()
     period = make_period(city=kupang)
-    rows = [["kode_unit", "KK1", "KW3"]]
+    rows: list[list[object]] = [["kode_unit", "KK1", "KW3"]]
     rows += [[code, 50, 1] for code in Region.objects.kelurahan().values_list("code", flat=True)]
     login(client, operator)
     response = client.post(
@@ -50,8 +50,9 @@ def test_the_worker_checks_then_imports_an_uploaded_file(
 
     assert batch.status == ImportBatch.Status.DONE, batch.failure
     assert IndicatorValue.objects.count() == batch.counts["new"] == 2 * (len(rows) - 1)
-    assert AuditEntry.objects.filter(action="value.import", actor=operator).count() == (
-        batch.counts["new"]
+    assert (
+        AuditEntry.objects.filter(action="value.import", actor=operator).count()
+        == (batch.counts["new"])
     )
     progress = client.get(
         reverse("indicators:import-progress", args=[batch.pk]), headers={"HX-Request": "true"}
