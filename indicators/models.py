@@ -7,6 +7,7 @@ never constants in code.
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -377,3 +378,81 @@ class IndicatorValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator.code} = {self.value}"
+
+
+class ImportBatchQuerySet(models.QuerySet["ImportBatch"]):
+    def for_user(self, user: User | AnonymousUser) -> ImportBatchQuerySet:
+        city_id = getattr(user, "city_id", None)
+        if city_id is None:
+            return self.none()
+        return self.filter(period__city_id=city_id)
+
+
+def import_upload_to(instance: ImportBatch, filename: str) -> str:
+    # The operator's file name is kept in `original_name`; on disk only a safe, unique name.
+    suffix = ".xlsx" if instance.file_format == ImportBatch.Format.XLSX else ".csv"
+    return f"imports/{instance.period_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class ImportBatch(models.Model):
+    """One uploaded spreadsheet: kept on disk between the preview and the operator's
+    confirmation, checked and imported by background jobs (indicators.importing)."""
+
+    class Format(models.TextChoices):
+        XLSX = "xlsx", "XLSX"
+        CSV = "csv", "CSV"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Menunggu pemeriksaan")
+        CHECKING = "checking", _("Sedang diperiksa")
+        INVALID = "invalid", _("Ada kesalahan")
+        READY = "ready", _("Siap diimpor")
+        IMPORTING = "importing", _("Sedang diimpor")
+        DONE = "done", _("Selesai diimpor")
+        FAILED = "failed", _("Gagal diproses")
+        CANCELLED = "cancelled", _("Dibatalkan")
+
+    period = models.ForeignKey(
+        AssessmentPeriod, on_delete=models.PROTECT, related_name="import_batches"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    file = models.FileField(_("berkas"), upload_to=import_upload_to)
+    original_name = models.CharField(_("nama berkas"), max_length=255)
+    file_format = models.CharField(_("format"), max_length=4, choices=Format.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    # {"rows", "new", "changed", "unchanged", "errors"}: filled by the check, then the import.
+    counts = models.JSONField(_("jumlah"), default=dict, blank=True)
+    # [{"sheet", "row", "column", "message"}], in file order.
+    errors = models.JSONField(_("kesalahan"), default=list, blank=True)
+    # Each data row's fate: [{"sheet", "row", "unit", "name", "new", "changed", "unchanged",
+    # "errors"}], in file order.
+    rows = models.JSONField(_("baris"), default=list, blank=True)
+    failure = models.TextField(_("keterangan kegagalan"), blank=True)
+    created_at = models.DateTimeField(_("diunggah"), auto_now_add=True)
+    checked_at = models.DateTimeField(_("diperiksa"), null=True, blank=True)
+    imported_at = models.DateTimeField(_("diimpor"), null=True, blank=True)
+
+    objects = ImportBatchQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("impor data")
+        verbose_name_plural = _("impor data")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # Serves the list of recent imports on a period's import page.
+            models.Index(fields=["period", "-created_at"], name="import_period_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.period})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.CHECKING, self.Status.IMPORTING)

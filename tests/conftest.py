@@ -20,10 +20,16 @@ def _fast_passwords_and_local_mail(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
+@pytest.fixture(scope="session")
+def media_root(tmp_path_factory):
+    """One directory for the session, so a Celery worker process sees the same files."""
+    return tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    # Uploads (evidence) go to a per-test directory, never into var/.
-    settings.MEDIA_ROOT = tmp_path / "media"
+def _media_in_tmp(settings, media_root):
+    # Uploads (evidence, imports, briefs) never go into var/.
+    settings.MEDIA_ROOT = media_root
 
 
 @pytest.fixture

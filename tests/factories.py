@@ -240,3 +240,24 @@ def make_value(*, submission, code: str, value: Any = None, evidence: bytes | No
         stored.evidence.save(f"{code}.pdf", ContentFile(evidence), save=False)
     stored.save()
     return stored
+
+
+# --- indicators: spreadsheet import ------------------------------------------------------
+
+
+def make_import_batch(*, period, created_by: User, **overrides: Any):
+    """An import batch whose file is only named, not written: for views that never read it."""
+    from indicators.models import ImportBatch
+
+    fields: dict[str, Any] = {
+        "period": period,
+        "created_by": created_by,
+        "file": "imports/uji.csv",
+        "original_name": "uji.csv",
+        "file_format": ImportBatch.Format.CSV,
+        "status": ImportBatch.Status.READY,
+        "counts": {"rows": 1, "new": 1, "changed": 0, "unchanged": 0, "errors": 0},
+        "rows": [{"sheet": "CSV", "row": 2, "unit": "53.71", "name": "Kota Kupang", "new": 1}],
+    }
+    fields.update(overrides)
+    return ImportBatch.objects.create(**fields)
