@@ -1,5 +1,6 @@
 """Fixtures of the indicators tests: a seeded framework and an open period; for the
-spreadsheet import, Celery tasks run in-process, and a real Celery worker process for the tests marked `worker`."""
+spreadsheet import, Celery tasks run in-process, and a real Celery worker process for the
+tests marked `worker`."""
 
 from __future__ import annotations
 
