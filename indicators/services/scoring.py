@@ -115,6 +115,10 @@ class Category:
     next_band: Band | None
     gap: Decimal | None
 
+    @property
+    def band_name(self) -> str:
+        return self.band.name if self.band else ""
+
 
 @dataclass(frozen=True, slots=True)
 class VariableIndex:
