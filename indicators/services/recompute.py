@@ -283,7 +283,9 @@ def enqueue_recompute(*, period_id: int) -> bool:
     try:
         # A fresh connection without Celery's publish retries: an approval must not wait on
         # a dead broker, and the pending row already guarantees the recompute.
-        with recompute_period.app.connection_for_write() as conn:
+        with recompute_period.app.connection_for_write(
+            transport_options={"max_retries": 0}
+        ) as conn:
             recompute_period.apply_async(args=(period_id,), producer=conn.Producer(), retry=False)
     except Exception:  # kombu/redis raise several unrelated types for "broker unreachable"
         logger.warning("Broker unreachable; recompute of period %s left pending", period_id)
