@@ -183,11 +183,11 @@ def test_a_request_made_during_a_recompute_stays_pending(period):
         scores_request_recompute(period=period)
         return result
 
-    recompute.scores_load = load_then_request  # type: ignore[assignment]
+    recompute.scores_load = load_then_request
     try:
         scores_recompute(period_ids=[period.pk])
     finally:
-        recompute.scores_load = original  # type: ignore[assignment]
+        recompute.scores_load = original
     assert ScoreRecomputeRequest.objects.get(period=period).generation == 2
 
 
