@@ -60,8 +60,9 @@ def _draw(rng: random.Random, kind: str, param: tuple[float, float], percent: bo
     return Decimal(rng.randint(int(param[0]), int(param[1])))
 
 
-def _demo_user(city: Region, username: str) -> User | None:
-    return User.objects.filter(city=city, username=username).first()
+def _demo_user(city: Region, role: str) -> User | None:
+    """Who entered and approved the demo data: the city's first user of that role, if any."""
+    return User.objects.filter(city=city, role=role, is_active=True).order_by("pk").first()
 
 
 def _submission(
@@ -112,7 +113,10 @@ def demo_scores_seed(*, city: Region) -> tuple[list[AssessmentPeriod], Recompute
     where they do not exist yet, then compute their snapshots. Safe to run again."""
     responsibilities_assign(city=city)
     indicators = {i.code: i for i in Indicator.objects.active()}
-    operator, verifier = _demo_user(city, "operator"), _demo_user(city, "verifikator")
+    operator, verifier = (
+        _demo_user(city, User.Role.OPERATOR),
+        _demo_user(city, User.Role.VERIFIKATOR),
+    )
     kelurahan = list(Region.objects.filter(city=city, level=Region.Level.KELURAHAN))
     agencies = list(
         Stakeholder.objects.filter(city=city, active=True, indicators__code="KL5").distinct()
