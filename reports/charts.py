@@ -84,8 +84,9 @@ def bars_chart(
     scale_max: Decimal,
 ) -> SafeString:
     """Horizontal bars (e.g. the five variable indices) over the category bands."""
-    left, right, row, top = 140, 20, 34, 8
-    width = 640
+    # Narrow on purpose: the viewBox scales to the screen, so on a phone the text stays legible.
+    left, right, row, top = 44, 14, 30, 6
+    width = 420
     plot = width - left - right
     height = top + row * len(items) + 40
     span = scale_max - scale_min
@@ -143,7 +144,7 @@ def bars_chart(
                 f=TONE_MARK.get(item.tone or 0, NEUTRAL),
                 label=item.label,
                 v=_label(item.value),
-                tx=_n(min(end + 4, width - 40)),
+                tx=_n(min(end + 4, width - 42)),
                 ty=_n(y + row / 2 + 4),
             )
         )
@@ -180,8 +181,8 @@ def trend_chart(
     scale_max: Decimal,
 ) -> SafeString:
     """IKOTAN over periods: a line over the category bands (gaps where a year is incomplete)."""
-    left, right, top, bottom = 44, 16, 10, 30
-    width, height = 640, 240
+    left, right, top, bottom = 30, 30, 10, 26
+    width, height = 420, 220
     plot_w, plot_h = width - left - right, height - top - bottom
     span = scale_max - scale_min
     step = plot_w / max(len(points) - 1, 1)

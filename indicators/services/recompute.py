@@ -111,6 +111,7 @@ def snapshot_detail(scores: PeriodScores, result: EditionResult) -> dict[str, An
                 "variable": lever.spec.variable,
                 "level": lever.spec.level,
                 "unit": lever.spec.unit,
+                "kind": lever.spec.kind,
                 "score": _num(lever.score),
                 "max_gain": _num(lever.max_gain),
                 "score_needed": _num(lever.score_needed),

@@ -44,6 +44,7 @@ class IndicatorSpec:
     best: Decimal
     weight: Decimal
     unit: str = ""
+    kind: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -112,6 +112,7 @@ def scores_load(*, period_ids: Sequence[int]) -> list[PeriodInputs]:
             best=i.best,
             weight=i.weight,
             unit=i.unit,
+            kind=i.kind,
         )
         for i, code in (
             (i, i.variable.code)
