@@ -83,7 +83,7 @@ def generate() -> None:
     framework_seed()
     rng = random.Random(2019)
     indicators = list(Indicator.objects.active())
-    by_level = {level: [i for i in indicators if i.level == level] for level in Indicator.Level}
+    by_level = {str(lv): [i for i in indicators if i.level == lv] for lv in Indicator.Level}
     with transaction.atomic():
         province = Region.objects.create(code=PROVINCE, name="Provinsi Uji", level="provinsi")
         cities = Region.objects.bulk_create(
@@ -161,12 +161,12 @@ def generate() -> None:
             def values(submission_id: int, level: str):
                 for indicator in by_level[level]:
                     if indicator.kind == "yesno":
-                        value = rng.random() < 0.4
-                        yield (submission_id, indicator.pk, int(value), "", "", now)
+                        yes = rng.random() < 0.4
+                        yield (submission_id, indicator.pk, int(yes), "", "", now)
                     else:
                         low, high = float(indicator.value_min), float(indicator.value_max)
-                        value = round(rng.uniform(low, high * 1.1), 3)
-                        yield (submission_id, indicator.pk, value, "", "", now)
+                        number = round(rng.uniform(low, high * 1.1), 3)
+                        yield (submission_id, indicator.pk, number, "", "", now)
 
             copy_rows(
                 cursor,

@@ -20,7 +20,7 @@ from indicators.models import (
     ScoreRecomputeRequest,
     ScoreSnapshot,
 )
-from kotan.models import User
+from kotan.models import Region, User
 from reports.charts import ChartBand, ChartValue, bars_chart, tone_for, trend_chart
 
 WEAKEST_SHOWN = 5
@@ -131,13 +131,34 @@ def _trend(choice: Choice, user: User) -> list[ScoreSnapshot]:
 
 
 def _territory(detail: dict[str, Any], scale: Scale) -> list[dict[str, Any]]:
+    """The snapshot's compact territory rows, named from the regions (one query)."""
+    names = dict(
+        Region.objects.filter(pk__in=[row[0] for row in detail["territory"]]).values_list(
+            "pk", "name"
+        )
+    )
+    band_names = {b["order"]: b["name"] for b in detail["edition"]["bands"]}
+    codes = [v["code"] for v in detail["variables"]]
     rows = [
-        {**row, "index": _dec(row["index"]), "category": _category(row["category"], scale)}
-        for row in detail["territory"]
+        {
+            "id": region_id,
+            "parent_id": parent_id,
+            "name": names.get(region_id, "?"),
+            "index": _dec(index),
+            "scaled": _dec(scaled),
+            "band": band_names.get(band_order, ""),
+            "tone": scale.tone(band_order),
+            "variables": dict(zip(codes, (_dec(v) for v in variables), strict=False)),
+        }
+        for region_id, parent_id, index, scaled, band_order, variables in detail["territory"]
     ]
-    kecamatan = [r for r in rows if r["level"] == "kecamatan"]
+    children: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        children.setdefault(row["parent_id"], []).append(row)
+    # A kecamatan's parent is the city, which is not among the territory's regions.
+    kecamatan = [r for r in rows if r["parent_id"] not in names]
     for kec in kecamatan:
-        kec["kelurahan"] = [r for r in rows if r["parent_id"] == kec["id"]]
+        kec["kelurahan"] = children.get(kec["id"], [])
     return kecamatan
 
 

@@ -40,6 +40,7 @@ _LOCK_CLASS = 4_0404
 # Levers kept in a snapshot: the dashboard shows the first few, briefs may show more.
 _LEVERS_KEPT = 10
 _PLACES = Decimal("0.0001")
+_CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -119,18 +120,18 @@ def snapshot_detail(scores: PeriodScores, result: EditionResult) -> dict[str, An
             }
             for lever in result.levers[:_LEVERS_KEPT]
         ],
+        # Compact, because a national recompute writes one per city-year and edition:
+        # [region id, parent id, index (0–100), value on the scale, band order,
+        #  {variable: index}]; names are read from the regions when shown.
         "territory": [
-            {
-                "id": row.region.id,
-                "code": row.region.code,
-                "name": row.region.name,
-                "level": row.region.level,
-                "parent_id": row.region.parent_id,
-                "index": _num(row.index),
-                "category": _category(row.category),
-                "missing": list(row.missing),
-                "variables": {code: _num(value) for code, value in row.variables.items()},
-            }
+            [
+                row.region.id,
+                row.region.parent_id,
+                _num(row.index, _CENT),
+                None if row.category is None else str(row.category.scaled),
+                row.category.band.order if row.category and row.category.band else None,
+                [_num(value, _CENT) for value in row.variables.values()],
+            ]
             for row in result.territory
         ],
         "completeness": [

@@ -239,6 +239,20 @@ def variable_index(
     )
 
 
+def _index_only(
+    scores: Mapping[int, Decimal], indicators: Sequence[IndicatorSpec]
+) -> Decimal | None:
+    """variable_index(...).index without coverage and contributions: the territorial view
+    computes it for every kelurahan of every period, so it stays lean."""
+    acc = scored = ZERO
+    for spec in indicators:
+        score = scores.get(spec.id)
+        if score is not None:
+            acc += spec.weight * score
+            scored += spec.weight
+    return acc / scored if scored else None
+
+
 def ikotan(
     indices: Mapping[str, Decimal | None], weights: Mapping[str, Decimal]
 ) -> tuple[Decimal | None, tuple[str, ...]]:
@@ -471,7 +485,7 @@ def period_scores(
         for region in regions:
             own = scores.get(region.id, {})
             region_indices[region.id] = {
-                code: variable_index(own, specs).index for code, specs in kel_by_variable.items()
+                code: _index_only(own, specs) for code, specs in kel_by_variable.items()
             }
     n_kelurahan = len(inputs.kelurahan)
     # A stakeholder-level indicator expects one value per organisation responsible for it.

@@ -143,8 +143,10 @@ def scores_load(*, period_ids: Sequence[int]) -> list[PeriodInputs]:
     ):
         stakeholders[city_id].append(StakeholderSpec(pk, name, tuple(sorted(duties[pk]))))
     values: dict[int, list[ValueRow]] = defaultdict(list)
-    for period_id, *row in _approved_rows([p.pk for p in periods]):
-        values[period_id].append(tuple(row))  # type: ignore[arg-type]
+    for period_id, indicator_id, region_id, stakeholder_id, value in _approved_rows(
+        [p.pk for p in periods]
+    ):
+        values[period_id].append((indicator_id, region_id, stakeholder_id, value))
     result = []
     for period in periods:
         city = period.city

@@ -145,11 +145,11 @@ def test_pages_run_the_same_queries_at_two_data_sizes(
 ):
     login(client, pimpinan)
     # session, user, the user's city (heading), periods, editions, trend, pending request,
-    # chosen snapshot
-    with django_assert_num_queries(8):
+    # chosen snapshot, the territory's region names
+    with django_assert_num_queries(9):
         client.get(DASHBOARD)
     _grow(kupang, demo)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         client.get(DASHBOARD)
 
 
