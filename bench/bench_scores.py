@@ -17,9 +17,10 @@ import random
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,7 +57,7 @@ def timed(label: str, func: Callable[[], object]) -> float:
     return elapsed
 
 
-def copy_rows(cursor, table: str, columns: list[str], rows) -> None:
+def copy_rows(cursor: Any, table: str, columns: list[str], rows: Iterable[tuple[Any, ...]]) -> None:
     """COPY rows (tuples; None is NULL) into `table`."""
     buffer = io.StringIO()
     for row in rows:
@@ -158,7 +159,7 @@ def generate() -> None:
             )  # fmt: skip
             cursor.execute("SELECT id, level FROM indicators_submission")
 
-            def values(submission_id: int, level: str):
+            def values(submission_id: int, level: str) -> Iterator[tuple[Any, ...]]:
                 for indicator in by_level[level]:
                     if indicator.kind == "yesno":
                         yes = rng.random() < 0.4

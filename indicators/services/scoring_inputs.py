@@ -143,10 +143,8 @@ def scores_load(*, period_ids: Sequence[int]) -> list[PeriodInputs]:
     ):
         stakeholders[city_id].append(StakeholderSpec(pk, name, tuple(sorted(duties[pk]))))
     values: dict[int, list[ValueRow]] = defaultdict(list)
-    for period_id, indicator_id, region_id, stakeholder_id, value in _approved_rows(
-        [p.pk for p in periods]
-    ):
-        values[period_id].append((indicator_id, region_id, stakeholder_id, value))
+    for period_id, ind, reg, stk, value in _approved_rows([p.pk for p in periods]):
+        values[period_id].append((ind, reg, stk, value))
     result = []
     for period in periods:
         city = period.city
