@@ -4,13 +4,15 @@ periods, kelurahan and values."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 
 from indicators.models import (
@@ -130,25 +132,39 @@ def _trend(choice: Choice, user: User) -> list[ScoreSnapshot]:
     )
 
 
+def _formatter(places: int) -> Callable[[str | None], str]:
+    """Format index strings from a snapshot for display. The territory table shows hundreds
+    of numbers; `floatformat` in the template made it the slowest part of the dashboard.
+    Indices are at most 100, so only the decimal separator is locale-dependent."""
+    separator = str(get_format("DECIMAL_SEPARATOR"))
+    quantum = Decimal(1).scaleb(-places)
+
+    def fmt(value: str | None) -> str:
+        if value is None:
+            return "—"
+        return str(Decimal(value).quantize(quantum, ROUND_HALF_UP)).replace(".", separator)
+
+    return fmt
+
+
 def _territory(detail: dict[str, Any], scale: Scale) -> list[dict[str, Any]]:
     """The snapshot's compact territory rows, named from the regions (one query)."""
+    two, one = _formatter(2), _formatter(1)
     names = dict(
         Region.objects.filter(pk__in=[row[0] for row in detail["territory"]]).values_list(
             "pk", "name"
         )
     )
     band_names = {b["order"]: b["name"] for b in detail["edition"]["bands"]}
-    codes = [v["code"] for v in detail["variables"]]
     rows = [
         {
             "id": region_id,
             "parent_id": parent_id,
             "name": names.get(region_id, "?"),
-            "index": _dec(index),
-            "scaled": _dec(scaled),
+            "scaled": two(scaled),
             "band": band_names.get(band_order, ""),
             "tone": scale.tone(band_order),
-            "variables": dict(zip(codes, (_dec(v) for v in variables), strict=False)),
+            "variables": [one(v) for v in variables],
         }
         for region_id, parent_id, index, scaled, band_order, variables in detail["territory"]
     ]
