@@ -13,6 +13,8 @@ from urllib.parse import urlencode
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.formats import get_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from indicators.models import (
@@ -120,6 +122,7 @@ class Dashboard:
     completeness: list[dict[str, Any]] = field(default_factory=list)
     variables_svg: str = ""
     trend_svg: str = ""
+    territory_rows: str = ""
 
 
 def _trend(choice: Choice, user: User) -> list[ScoreSnapshot]:
@@ -178,6 +181,41 @@ def _territory(detail: dict[str, Any], scale: Scale) -> list[dict[str, Any]]:
     return kecamatan
 
 
+def territory_rows_html(kecamatan: list[dict[str, Any]]) -> SafeString:
+    """The territory table's <tbody> groups. Built here rather than in the template: with
+    ~60 regions × 8 cells it was a fifth of the dashboard's time in template tags."""
+    incomplete = _("Belum lengkap")
+
+    def row(region: dict[str, Any], name: str, classes: str, th_class: str) -> SafeString:
+        return format_html(
+            '<tr class="tone-{} {}"><th scope="row" class="{}">{}</th>'
+            '<td class="num">{}</td><td>{}</td>{}</tr>',
+            region["tone"] or 0,
+            classes,
+            th_class,
+            name,
+            region["scaled"],
+            region["band"] or incomplete,
+            format_html_join("", '<td class="num">{}</td>', ((v,) for v in region["variables"])),
+        )
+
+    return format_html_join(
+        "\n",
+        "<tbody>{}{}</tbody>",
+        (
+            (
+                row(kec, _("Kec. %(name)s") % {"name": kec["name"]}, "fw-semibold", ""),
+                format_html_join(
+                    "",
+                    "{}",
+                    ((row(kel, kel["name"], "", "fw-normal ps-3"),) for kel in kec["kelurahan"]),
+                ),
+            )
+            for kec in kecamatan
+        ),
+    )
+
+
 def _variables(detail: dict[str, Any], scale: Scale) -> list[dict[str, Any]]:
     return [
         {
@@ -220,6 +258,7 @@ def dashboard_load(*, user: User, year: str | None, edition_id: str | None) -> D
         for lever in snap.detail["levers"][:WEAKEST_SHOWN]
     ]
     board.kecamatan = _territory(snap.detail, scale)
+    board.territory_rows = territory_rows_html(board.kecamatan)
     board.completeness = [
         {**row, "percent": round(100 * row["approved"] / row["expected"]) if row["expected"] else 0}
         for row in snap.detail["completeness"]
