@@ -41,6 +41,9 @@ _LOCK_CLASS = 4_0404
 _LEVERS_KEPT = 10
 _PLACES = Decimal("0.0001")
 _CENT = Decimal("0.01")
+# Bump when the layout of ScoreSnapshot.detail changes: it is part of the method fingerprint,
+# so the next recompute (at the latest the nightly one) rewrites every snapshot.
+DETAIL_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -148,8 +151,10 @@ def snapshot_detail(scores: PeriodScores, result: EditionResult) -> dict[str, An
 
 def method_fingerprint(edition: EditionSpec, indicators: Sequence[IndicatorSpec]) -> str:
     """sha256 of what turns values into scores: the edition's scale, weights and bands and
-    the active catalogue. A changed weight therefore yields a new snapshot."""
+    the active catalogue (and the layout of `detail`). A changed weight therefore yields a
+    new snapshot."""
     spec = {
+        "format": DETAIL_FORMAT,
         "scale": [str(edition.scale_min), str(edition.scale_max)],
         "weights": {code: str(w) for code, w in edition.weights.items()},
         "bands": [[b.name, str(b.lower), str(b.upper)] for b in edition.bands],
