@@ -25,6 +25,7 @@ setup: $(INSTALLED)
 	$(MANAGE) seed_framework
 	$(MANAGE) create_demo_users
 	$(MANAGE) seed_demo_meetings
+	$(MANAGE) seed_demo_scores
 
 serve: export DEBUG ?= 1
 serve: $(INSTALLED)

@@ -44,6 +44,7 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from indicators.models import AssessmentPeriod, ImportBatch, Indicator, IndicatorValue, Submission
+from indicators.services.recompute import scores_request_recompute
 from indicators.services.values import value_error
 from kotan.models import AuditEntry, Region, Stakeholder, User
 from kotan.services import audit_record
@@ -917,6 +918,9 @@ def _apply_locked(batch: ImportBatch) -> Analysis:
         reason=_("%(new)s nilai baru, %(changed)s nilai diubah")
         % {"new": analysis.counts()["new"], "changed": analysis.counts()["changed"]},
     )
+    # Imported values are drafts, so the approved data (and the scores) rarely change; the
+    # request is cheap because a recompute with unchanged inputs writes nothing.
+    scores_request_recompute(period=period)
     return analysis
 
 

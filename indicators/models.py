@@ -456,3 +456,96 @@ class ImportBatch(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.CHECKING, self.Status.IMPORTING)
+
+
+class PlainJSONField(models.JSONField):
+    """A JSONField that bulk-inserts as plain VALUES. With any field lacking
+    `get_placeholder`, Django 5.2 bulk-inserts on PostgreSQL through UNNEST(arrays), and
+    psycopg escapes large JSON documents inside arrays in pure Python: a national recompute
+    spent 30 times longer quoting snapshots than computing them."""
+
+    def get_placeholder(self, value: object, compiler: object, connection: object) -> str:
+        return "%s"
+
+
+class ScoreSnapshotQuerySet(models.QuerySet["ScoreSnapshot"]):
+    def for_user(self, user: User | AnonymousUser) -> ScoreSnapshotQuerySet:
+        city_id = getattr(user, "city_id", None)
+        if city_id is None:
+            return self.none()
+        return self.filter(region_id=city_id)
+
+
+class ScoreSnapshot(models.Model):
+    """The scores of one city in one period under one edition, as computed from the approved
+    values whose sha256 is `fingerprint` (DOMAIN.md §3).
+
+    The city's numbers are columns; the explanation (variables, indicator contributions,
+    gaps), the territorial view of every kecamatan and kelurahan and the completeness per
+    stakeholder sit in `detail`, so that a dashboard reads one row and a recompute writes one
+    row per period and edition. Written only by indicators.services.recompute.
+    """
+
+    period = models.ForeignKey(
+        AssessmentPeriod, on_delete=models.CASCADE, related_name="score_snapshots"
+    )
+    edition = models.ForeignKey(
+        MethodologyEdition, on_delete=models.CASCADE, related_name="score_snapshots"
+    )
+    # The period's city, denormalised so that scoping to a user is one equality.
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="score_snapshots")
+    computed_at = models.DateTimeField(_("dihitung pada"))
+    fingerprint = models.CharField(_("sidik jari data"), max_length=64)
+    # sha256 of the edition's weights and bands and the active catalogue: with `fingerprint`
+    # it decides whether a recompute changes anything.
+    method_fingerprint = models.CharField(max_length=64, blank=True)
+    value_count = models.PositiveIntegerField(_("jumlah nilai disetujui"), default=0)
+    # IKOTAN on 0–100, unrounded to 4 places; empty while a variable lacks data.
+    index = models.DecimalField(max_digits=8, decimal_places=4, null=True, blank=True)
+    # IKOTAN on the edition's scale, rounded half-up to 2 places, and its band.
+    scaled = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    band_order = models.PositiveSmallIntegerField(null=True, blank=True)
+    band_name = models.CharField(max_length=40, blank=True)
+    missing_variables = models.JSONField(default=list, blank=True)
+    detail = PlainJSONField(default=dict, blank=True)
+
+    objects = ScoreSnapshotQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("potret skor")
+        verbose_name_plural = _("potret skor")
+        constraints = [
+            models.UniqueConstraint(fields=["period", "edition"], name="snapshot_once_per_edition"),
+        ]
+        indexes = [
+            # Serves the dashboard's trend: every period of a city under one edition.
+            models.Index(fields=["region", "edition"], name="snapshot_city_edition"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} · {self.edition} · {self.scaled}"
+
+    @property
+    def is_complete(self) -> bool:
+        return self.index is not None
+
+
+class ScoreRecomputeRequest(models.Model):
+    """A period whose scores must be recomputed: written in the same transaction as the data
+    change, deleted by the recompute that saw it. A request therefore survives a broker that
+    is down; the nightly job picks up whatever is left."""
+
+    period = models.OneToOneField(
+        AssessmentPeriod, on_delete=models.CASCADE, related_name="recompute_request"
+    )
+    requested_at = models.DateTimeField(_("diminta pada"))
+    # Bumped by every request, so that a recompute deletes only the request it has seen and
+    # a request made while it ran stays pending.
+    generation = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("permintaan hitung ulang")
+        verbose_name_plural = _("permintaan hitung ulang")
+
+    def __str__(self) -> str:
+        return f"{self.period} ({self.requested_at:%Y-%m-%d %H:%M})"

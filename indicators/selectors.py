@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 from itertools import groupby
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -20,6 +21,7 @@ from indicators.models import (
     Indicator,
     IndicatorValue,
     MethodologyEdition,
+    ScoreSnapshot,
     Submission,
     Variable,
 )
@@ -280,3 +282,19 @@ def stakeholders_with_entry(period: AssessmentPeriod) -> QuerySet[Stakeholder]:
         .distinct()
         .order_by("kind", "name")
     )
+
+
+def variable_indices(period: AssessmentPeriod) -> dict[Variable, Decimal | None]:
+    """Each variable's index (0–100) in the period's latest snapshot under the default
+    edition; empty while the period has no snapshot. Two queries."""
+    snapshot = (
+        ScoreSnapshot.objects.filter(period=period, edition__is_default=True).only("detail").first()
+    )
+    if snapshot is None:
+        return {}
+    by_code = {v.code: v for v in Variable.objects.all()}
+    return {
+        by_code[row["code"]]: None if row["index"] is None else Decimal(row["index"])
+        for row in snapshot.detail.get("variables", [])
+        if row["code"] in by_code
+    }

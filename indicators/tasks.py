@@ -1,14 +1,16 @@
 """Background jobs of the indicators app. Thin: each takes ids and calls a service; failure
-handling lives here."""
+handling lives here: spreadsheet imports and score recomputes."""
 
 from __future__ import annotations
 
 import logging
 
 from celery import shared_task
+from django.db import OperationalError
 from django.utils.translation import gettext as _
 
 from indicators import importing
+from indicators.services.recompute import scores_recompute, scores_recompute_nightly
 
 logger = logging.getLogger(__name__)
 
@@ -39,3 +41,18 @@ def import_apply_task(batch_id: int) -> None:
             message=_("Impor gagal karena kesalahan sistem; tidak ada data yang disimpan."),
         )
         raise
+
+
+# --- Scores --------------------------------------------------------------------------
+
+
+# A database that is briefly unreachable is retried; if it stays down the pending request
+# row remains and the nightly job recomputes the period.
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def recompute_period(period_id: int) -> None:
+    scores_recompute(period_ids=[period_id])
+
+
+@shared_task
+def recompute_nightly() -> None:
+    scores_recompute_nightly()

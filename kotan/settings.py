@@ -190,15 +190,23 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,
 }
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
-# Beat reads crontabs in CELERY_TIMEZONE (Asia/Makassar): 07.00 WITA, before office hours.
-CELERY_BEAT_SCHEDULE["meetings-action-reminders"] = {
-    "task": "meetings.tasks.send_action_reminders",
-    "schedule": crontab(minute=0, hour=7),
-}
-CELERY_BEAT_SCHEDULE["meetings-operator-digest"] = {
-    "task": "meetings.tasks.send_operator_digest",
-    "schedule": crontab(minute=15, hour=7, day_of_week="mon"),
+# Beat reads crontabs in CELERY_TIMEZONE (Asia/Makassar, WITA).
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Recomputes every open period and every period whose recompute request is still pending
+    # (e.g. queued while the broker was down).
+    "scores-nightly": {
+        "task": "indicators.tasks.recompute_nightly",
+        "schedule": crontab(hour=env_int("SCORES_NIGHTLY_HOUR", 1), minute=30),
+    },
+    # 07.00 WITA, before office hours.
+    "meetings-action-reminders": {
+        "task": "meetings.tasks.send_action_reminders",
+        "schedule": crontab(minute=0, hour=7),
+    },
+    "meetings-operator-digest": {
+        "task": "meetings.tasks.send_operator_digest",
+        "schedule": crontab(minute=15, hour=7, day_of_week="mon"),
+    },
 }
 
 # --- Email ----------------------------------------------------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import importlib
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext as _
 
 from indicators.models import AssessmentPeriod, Variable
+from indicators.selectors import variable_indices
 from kotan.models import Region, Stakeholder, User
 from meetings.models import Action, ActionQuerySet, Attendance, Meeting, MeetingQuerySet
 
@@ -90,25 +90,17 @@ class WeakVariable:
 # The scoring in the indicators app is being built in parallel. The hook it is expected to
 # offer: `indicators.selectors.variable_indices(period) -> Mapping[Variable, Decimal | None]`
 # (the city's index per variable on 0–100, None when a variable lacks data).
-SCORE_HOOK = ("indicators.selectors", "variable_indices")
-
-
 def weakest_variables(period: AssessmentPeriod | None, *, limit: int = 2) -> list[WeakVariable]:
-    """The variables with the lowest index in `period`, weakest first; [] while no scores
-    exist (no period, or the indicators app does not offer SCORE_HOOK yet)."""
+    """The variables with the lowest index in `period`'s scores, weakest first; [] while the
+    period has no scores."""
     if period is None:
         return []
-    module_name, function_name = SCORE_HOOK
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError:
-        return []
-    provider = getattr(module, function_name, None)
-    if provider is None:
-        return []
-    indices: Mapping[Variable, Decimal | None] = provider(period)
     ranked = sorted(
-        ((variable, Decimal(index)) for variable, index in indices.items() if index is not None),
+        (
+            (variable, index)
+            for variable, index in variable_indices(period).items()
+            if index is not None
+        ),
         key=lambda pair: (pair[1], pair[0].order),
     )
     return [WeakVariable(variable, index) for variable, index in ranked[:limit]]

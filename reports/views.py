@@ -1,9 +1,80 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from __future__ import annotations
 
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from indicators.models import Indicator, IndicatorValue
+from kotan.models import User
 from kotan.permissions import ALL_ROLES, role_required
+from reports.selectors import choice_load, dashboard_load, indicator_values, variable_load
+
+
+def _current_user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
 
 
 @role_required(*ALL_ROLES)
 def index(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/index.html")
+
+
+@require_GET
+@role_required(*ALL_ROLES)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The city's readiness for the Wakil Wali Kota; read-only for everyone in the city."""
+    board = dashboard_load(
+        user=_current_user(request),
+        year=request.GET.get("periode"),
+        edition_id=request.GET.get("edisi"),
+    )
+    return render(request, "reports/dashboard.html", {"board": board, "choice": board.choice})
+
+
+@require_GET
+@role_required(*ALL_ROLES)
+def variable_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """Drill-down step 1: a variable's indicators, their scores and contributions."""
+    choice = choice_load(
+        user=_current_user(request),
+        year=request.GET.get("periode"),
+        edition_id=request.GET.get("edisi"),
+    )
+    snapshot, variable = variable_load(choice=choice, code=code)
+    context = {"choice": choice, "snapshot": snapshot, "variable": variable}
+    return render(request, "reports/variable_detail.html", context)
+
+
+@require_GET
+@role_required(*ALL_ROLES)
+def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """Drill-down step 2: every value of an indicator, who entered and approved it, when,
+    and its evidence."""
+    user = _current_user(request)
+    choice = choice_load(
+        user=user, year=request.GET.get("periode"), edition_id=request.GET.get("edisi")
+    )
+    indicator = get_object_or_404(Indicator.objects.select_related("variable"), code=code)
+    values = (
+        list(indicator_values(user=user, period=choice.period, indicator_id=indicator.pk))
+        if choice.period
+        else []
+    )
+    context = {"choice": choice, "indicator": indicator, "values": values}
+    return render(request, "reports/indicator_detail.html", context)
+
+
+def _get_value_for_user(request: HttpRequest, pk: int) -> IndicatorValue:
+    return get_object_or_404(IndicatorValue.objects.for_user(request.user), pk=pk)
+
+
+@require_GET
+@role_required(*ALL_ROLES)
+def value_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    """A value's evidence file, for anyone of the value's city (never a public URL)."""
+    value = _get_value_for_user(request, pk)
+    if not value.evidence:
+        raise Http404
+    response: StreamingHttpResponse = FileResponse(value.evidence.open("rb"), as_attachment=True)
+    return response  # type: ignore[return-value]

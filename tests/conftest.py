@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from kotan.models import Region, Stakeholder, User
-from tests.factories import PASSWORD, load_kupang, make_city, make_user
+from tests.factories import PASSWORD, load_kupang, make_city, make_user, seed_framework
 
 ROLES = ("anonymous", "admin", "operator", "verifikator", "pimpinan", "pemangku", "other_city")
 
@@ -163,3 +163,95 @@ def browser_login(page, username: str, password: str = PASSWORD) -> None:
     page.get_by_label("Sandi").fill(password)
     page.get_by_role("button", name="Masuk").click()
     page.wait_for_url("**/")
+
+
+# --- Scores: the framework and a real Celery worker (issue 4) ------------------------------
+
+
+@pytest.fixture
+def framework(db) -> None:
+    """Editions, variables and the default catalogue (DOMAIN.md §3–4)."""
+    seed_framework()
+
+
+def _test_database_url() -> str:
+    from urllib.parse import quote
+
+    from django.db import connection
+
+    db = connection.settings_dict
+    auth = quote(db["USER"] or "") + (":" + quote(db["PASSWORD"]) if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, tmp_path_factory, media_root):
+    """A real `celery -A kotan worker` process on pytest-django's test database and the
+    REDIS_URL of the environment. Tests using it need `transactional_db` (the worker only
+    sees committed rows) and the `worker` mark."""
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    redis_url = os.environ.get("REDIS_URL")
+    if not redis_url:
+        pytest.fail("Worker tests need REDIS_URL (make test sets it)")
+    log_path = tmp_path_factory.mktemp("celery") / "worker.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": _test_database_url(),
+        "REDIS_URL": redis_url,
+        "MEDIA_ROOT": str(media_root),
+        "DEBUG": "1",
+    }
+    with log_path.open("w") as log:
+        # --purge drops tasks queued by earlier tests that had no worker to run them.
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "kotan",
+                "worker",
+                "--pool=solo",
+                "--loglevel=INFO",
+                "--purge",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "--hostname",
+                f"pytest-{os.getpid()}@%h",
+            ],
+            cwd=Path(__file__).resolve().parent.parent,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 60
+    while "ready." not in log_path.read_text():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail("Celery worker did not start:\n" + log_path.read_text()[-3000:])
+        time.sleep(0.2)
+    yield process
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def wait_until(predicate, *, timeout: float = 30, interval: float = 0.2):
+    """Poll `predicate` until it returns something truthy; fail after `timeout` seconds."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(interval)
+    pytest.fail(f"condition not met within {timeout}s")

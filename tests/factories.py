@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import itertools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kotan.models import Region, Stakeholder, User
 from kotan.services import DATA_DIR, regions_load_csv, stakeholders_load_csv
+
+if TYPE_CHECKING:
+    from indicators.models import AssessmentPeriod, Submission
 
 _sequence = itertools.count(1)
 PASSWORD = "kata-sandi-uji-123"
@@ -88,21 +91,6 @@ def seed_framework() -> None:
     from indicators.services.framework import framework_seed
 
     framework_seed()
-
-
-def make_period(*, city: Region, year: int = 2026, **overrides: Any):
-    import datetime
-
-    from indicators.models import AssessmentPeriod
-
-    fields: dict[str, Any] = {
-        "city": city,
-        "year": year,
-        "opens_on": datetime.date(year, 11, 1),
-        "closes_on": datetime.date(year, 11, 30),
-    }
-    fields.update(overrides)
-    return AssessmentPeriod.objects.create(**fields)
 
 
 # --- meetings ---------------------------------------------------------------------------
@@ -261,3 +249,74 @@ def make_import_batch(*, period, created_by: User, **overrides: Any):
     }
     fields.update(overrides)
     return ImportBatch.objects.create(**fields)
+
+
+# --- scores ---------------------------------------------------------------------------------
+
+
+# --- Scores (issue 4) ------------------------------------------------------------------
+
+
+def make_period(*, city: Region, year: int = 2025, **overrides: Any) -> AssessmentPeriod:
+    from datetime import date
+
+    from indicators.models import AssessmentPeriod
+
+    fields: dict[str, Any] = {
+        "city": city,
+        "year": year,
+        "opens_on": date(year, 10, 1),
+        "closes_on": date(year, 11, 30),
+    }
+    fields.update(overrides)
+    return AssessmentPeriod.objects.create(**fields)
+
+
+def make_approved_submission(
+    *,
+    period: AssessmentPeriod,
+    values: dict[str, Any],
+    region: Region | None = None,
+    stakeholder: Stakeholder | None = None,
+    entered_by: User | None = None,
+    approved_by: User | None = None,
+    status: str = "approved",
+) -> Submission:
+    """A submission of one unit (the period's city unless `region`/`stakeholder` is given)
+    holding `values` ({indicator code: value}), approved unless `status` says otherwise."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from indicators.models import Indicator, IndicatorValue, Submission
+
+    if stakeholder is not None:
+        level = "stakeholder"
+    elif region is not None and region.level == Region.Level.KELURAHAN:
+        level = "kelurahan"
+    else:
+        level = "kota"
+        region = region or period.city
+    now = timezone.now()
+    submission = Submission.objects.create(
+        period=period,
+        level=level,
+        region=region,
+        stakeholder=stakeholder,
+        status=status,
+        submitted_at=now,
+        submitted_by=entered_by,
+        approved_at=now if status == "approved" else None,
+        approved_by=approved_by if status == "approved" else None,
+    )
+    indicators = {i.code: i for i in Indicator.objects.filter(code__in=values)}
+    IndicatorValue.objects.bulk_create(
+        IndicatorValue(
+            submission=submission,
+            indicator=indicators[code],
+            value=None if value is None else Decimal(str(value)),
+            entered_by=entered_by,
+        )
+        for code, value in values.items()
+    )
+    return submission

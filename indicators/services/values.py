@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from indicators.models import AssessmentPeriod, Indicator, IndicatorValue, Submission
+from indicators.services.recompute import scores_request_recompute
 from kotan.models import AuditEntry, Region, Stakeholder, User
 from kotan.services import audit_record, field_changes
 
@@ -292,6 +293,7 @@ def submission_approve(
     current.approved_at = timezone.now()
     current.approved_by = actor
     _set_status(current, Submission.Status.APPROVED, actor=actor)
+    scores_request_recompute(period=current.period)
     return current
 
 
@@ -329,6 +331,7 @@ def submission_reopen(
     current.approved_at = None
     current.approved_by = None
     _set_status(current, Submission.Status.DRAFT, actor=actor, reason=reason)
+    scores_request_recompute(period=current.period)
     return current
 
 

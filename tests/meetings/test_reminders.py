@@ -1,6 +1,4 @@
 import datetime
-import sys
-import types
 from decimal import Decimal
 
 import pytest
@@ -10,7 +8,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from indicators.models import AssessmentPeriod, Variable
+from indicators.models import AssessmentPeriod
 from kotan.models import Stakeholder, User
 from meetings import tasks
 from meetings.models import Meeting, ReminderLog
@@ -106,19 +104,20 @@ def test_weakest_variables_is_empty_until_scores_exist(kupang):
     assert weakest_variables(period) == []
 
 
-def test_weakest_variables_uses_the_scoring_hook(kupang, framework, monkeypatch):
+def test_weakest_variables_come_from_the_periods_scores(kupang, framework):
+    from indicators.services.recompute import scores_recompute
+    from tests.factories import make_approved_submission
+
     period = AssessmentPeriod.objects.create(
         city=kupang, year=2026, opens_on=TODAY, closes_on=TODAY
     )
-    indices: dict[Variable, Decimal | None] = {
-        v: Decimal(i)
-        for v, i in zip(Variable.objects.order_by("order"), [50, 12, 70, 30, 90], strict=True)
-    }
-    indices[Variable.objects.get(code="HK")] = None
-    fake = types.ModuleType("indicators.selectors")
-    fake.__dict__["variable_indices"] = lambda p: indices
-    monkeypatch.setitem(sys.modules, "indicators.selectors", fake)
-    assert [w.variable.code for w in weakest_variables(period)] == ["KM", "KL"]
+    # City-level values only: KK 100, KM 0, KW 30, KL 100, HK 0 (scores of those indicators).
+    make_approved_submission(
+        period=period, values={"KK2": 4, "KM4": 1, "KW1": 30, "KL1": 1, "HK1": 0}
+    )
+    scores_recompute(period_ids=[period.pk])
+    weakest = weakest_variables(period)
+    assert [(w.variable.code, w.index) for w in weakest] == [("KM", Decimal(0)), ("HK", Decimal(0))]
 
 
 def test_the_agenda_draft_becomes_a_planned_meeting(client, operator, kupang):

@@ -1,0 +1,315 @@
+"""Writing scores: snapshots, recompute requests and queueing the recompute.
+
+The data-entry workflow calls `scores_request_recompute(period=...)` inside the transaction
+that approves, reopens or imports values. The request is a row written in that transaction,
+and the Celery task is queued only after it commits; if the broker is down the row stays and
+the nightly job (`scores_recompute_nightly`) recomputes it, so no request is lost.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import partial
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from indicators.models import AssessmentPeriod, ScoreRecomputeRequest, ScoreSnapshot
+from indicators.services.scoring import (
+    Category,
+    EditionResult,
+    EditionSpec,
+    IndicatorSpec,
+    PeriodScores,
+    fingerprint,
+    period_scores,
+)
+from indicators.services.scoring_inputs import editions_load, scores_load
+
+logger = logging.getLogger(__name__)
+
+# First key of pg_advisory_xact_lock(int, int): "scores"; the second is the period id.
+_LOCK_CLASS = 4_0404
+# Levers kept in a snapshot: the dashboard shows the first few, briefs may show more.
+_LEVERS_KEPT = 10
+_PLACES = Decimal("0.0001")
+_CENT = Decimal("0.01")
+# Bump when the layout of ScoreSnapshot.detail changes: it is part of the method fingerprint,
+# so the next recompute (at the latest the nightly one) rewrites every snapshot.
+DETAIL_FORMAT = 2
+
+
+@dataclass(frozen=True)
+class RecomputeResult:
+    periods: int
+    written: int
+    unchanged: int
+
+
+def _num(value: Decimal | None, places: Decimal = _PLACES) -> str | None:
+    return None if value is None else str(value.quantize(places))
+
+
+def _category(category: Category | None) -> dict[str, Any] | None:
+    if category is None:
+        return None
+    return {
+        "scaled": str(category.scaled),
+        "band_order": category.band.order if category.band else None,
+        "band": category.band.name if category.band else "",
+        "next_band": category.next_band.name if category.next_band else "",
+        "gap": None if category.gap is None else str(category.gap),
+    }
+
+
+def snapshot_detail(scores: PeriodScores, result: EditionResult) -> dict[str, Any]:
+    """The JSON kept beside a city's IKOTAN: everything the dashboard and briefs explain."""
+    edition = result.edition
+    return {
+        "edition": {
+            "name": edition.name,
+            "scale_min": str(edition.scale_min),
+            "scale_max": str(edition.scale_max),
+            "bands": [
+                {"order": b.order, "name": b.name, "lower": str(b.lower), "upper": str(b.upper)}
+                for b in edition.bands
+            ],
+        },
+        "category": _category(result.category),
+        "variables": [
+            {
+                "code": v.spec.code,
+                "name": v.spec.name,
+                "weight": str(v.weight),
+                "index": _num(v.index),
+                "coverage": _num(v.coverage),
+                "category": _category(v.category),
+                "indicators": [
+                    {
+                        "id": r.spec.id,
+                        "code": r.spec.code,
+                        "name": r.spec.name,
+                        "level": r.spec.level,
+                        "weight": str(r.spec.weight),
+                        "score": _num(r.score),
+                        "contribution": _num(r.contribution),
+                        "units": r.units_with_value,
+                        "expected": r.units_expected,
+                    }
+                    for r in v.indicators
+                ],
+            }
+            for v in result.variables
+        ],
+        "levers": [
+            {
+                "code": lever.spec.code,
+                "name": lever.spec.name,
+                "variable": lever.spec.variable,
+                "level": lever.spec.level,
+                "unit": lever.spec.unit,
+                "kind": lever.spec.kind,
+                "score": _num(lever.score),
+                "max_gain": _num(lever.max_gain),
+                "score_needed": _num(lever.score_needed),
+                "value_needed": _num(lever.value_needed, Decimal("0.01")),
+            }
+            for lever in result.levers[:_LEVERS_KEPT]
+        ],
+        # Compact, because a national recompute writes one per city-year and edition:
+        # [region id, parent id, index (0–100), value on the scale, band order,
+        #  {variable: index}]; names are read from the regions when shown.
+        "territory": [
+            [
+                row.region.id,
+                row.region.parent_id,
+                _num(row.index, _CENT),
+                None if row.category is None else str(row.category.scaled),
+                row.category.band.order if row.category and row.category.band else None,
+                [_num(value, _CENT) for value in row.variables.values()],
+            ]
+            for row in result.territory
+        ],
+        "completeness": [
+            {
+                "id": c.stakeholder.id,
+                "name": c.stakeholder.name,
+                "expected": c.expected,
+                "approved": c.approved,
+            }
+            for c in scores.completeness
+        ],
+    }
+
+
+def method_fingerprint(edition: EditionSpec, indicators: Sequence[IndicatorSpec]) -> str:
+    """sha256 of what turns values into scores: the edition's scale, weights and bands and
+    the active catalogue (and the layout of `detail`). A changed weight therefore yields a
+    new snapshot."""
+    spec = {
+        "format": DETAIL_FORMAT,
+        "scale": [str(edition.scale_min), str(edition.scale_max)],
+        "weights": {code: str(w) for code, w in edition.weights.items()},
+        "bands": [[b.name, str(b.lower), str(b.upper)] for b in edition.bands],
+        "indicators": [
+            [i.code, i.variable, i.level, str(i.worst), str(i.best), str(i.weight)]
+            for i in indicators
+        ],
+    }
+    return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()
+
+
+def _lock_periods(period_ids: Sequence[int]) -> None:
+    """Serialise recomputes of the same period (two workers, or a task and the nightly job).
+    Locks are taken in id order, so two multi-period recomputes cannot deadlock."""
+    if connection.vendor != "postgresql":
+        return  # SQLite (a laptop trial) serialises writers by itself
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, id) FROM unnest(%s::int[]) AS t(id)",
+            [_LOCK_CLASS, sorted(period_ids)],
+        )
+
+
+def _snapshot(scores: PeriodScores, result: EditionResult, method: str, now: Any) -> ScoreSnapshot:
+    category = result.category
+    return ScoreSnapshot(
+        period_id=scores.period_id,
+        edition_id=result.edition.id,
+        region_id=scores.city.id,
+        computed_at=now,
+        fingerprint=scores.fingerprint,
+        method_fingerprint=method,
+        value_count=scores.value_count,
+        index=None if result.index is None else result.index.quantize(_PLACES),
+        scaled=category.scaled if category else None,
+        band_order=category.band.order if category and category.band else None,
+        band_name=category.band.name if category and category.band else "",
+        missing_variables=list(result.missing),
+        detail=snapshot_detail(scores, result),
+    )
+
+
+@transaction.atomic
+def _recompute_chunk(period_ids: Sequence[int], editions: Sequence[EditionSpec]) -> tuple[int, int]:
+    _lock_periods(period_ids)
+    # Read before the values: a request committed after this read keeps a higher
+    # generation, survives the delete below, and is recomputed again.
+    pending = list(
+        ScoreRecomputeRequest.objects.filter(period_id__in=period_ids).values_list(
+            "period_id", "generation"
+        )
+    )
+    inputs = scores_load(period_ids=period_ids)
+    existing = {
+        (p, e): (fp, mfp)
+        for p, e, fp, mfp in ScoreSnapshot.objects.filter(period_id__in=period_ids).values_list(
+            "period_id", "edition_id", "fingerprint", "method_fingerprint"
+        )
+    }
+    methods = (
+        {e.id: method_fingerprint(e, inputs[0].indicators) for e in editions} if inputs else {}
+    )
+    now = timezone.now()
+    to_write: list[ScoreSnapshot] = []
+    unchanged = 0
+    for period in inputs:
+        values_fp = fingerprint(period.values)
+        stale = [
+            e
+            for e in editions
+            if existing.get((period.period_id, e.id)) != (values_fp, methods[e.id])
+        ]
+        unchanged += len(editions) - len(stale)
+        if not stale:
+            continue
+        scores = period_scores(period, stale, values_fingerprint=values_fp)
+        to_write.extend(_snapshot(scores, r, methods[r.edition.id], now) for r in scores.editions)
+    # The unique (period, edition) constraint makes this an upsert: never a duplicate row.
+    ScoreSnapshot.objects.bulk_create(
+        to_write,
+        batch_size=500,
+        update_conflicts=True,
+        unique_fields=["period", "edition"],
+        update_fields=[
+            "region",
+            "computed_at",
+            "fingerprint",
+            "method_fingerprint",
+            "value_count",
+            "index",
+            "scaled",
+            "band_order",
+            "band_name",
+            "missing_variables",
+            "detail",
+        ],
+    )
+    if pending:
+        done = Q()
+        for period_id, generation in pending:
+            done |= Q(period_id=period_id, generation=generation)
+        ScoreRecomputeRequest.objects.filter(done).delete()
+    return len(to_write), unchanged
+
+
+def scores_recompute(*, period_ids: Iterable[int], chunk_size: int = 250) -> RecomputeResult:
+    """Recompute and store the snapshots of `period_ids` under every edition. Idempotent:
+    a snapshot whose inputs (values and method) are unchanged is left as it is. Each chunk
+    of periods is one transaction with a fixed number of queries."""
+    ids = sorted(set(period_ids))
+    editions = editions_load()
+    written = unchanged = 0
+    for start in range(0, len(ids), chunk_size):
+        w, u = _recompute_chunk(ids[start : start + chunk_size], editions)
+        written += w
+        unchanged += u
+    return RecomputeResult(periods=len(ids), written=written, unchanged=unchanged)
+
+
+def scores_recompute_nightly() -> RecomputeResult:
+    """Every open period and every period with a pending request (e.g. one whose task was
+    never queued because the broker was down)."""
+    ids = AssessmentPeriod.objects.filter(
+        Q(status=AssessmentPeriod.Status.OPEN) | Q(recompute_request__isnull=False)
+    ).values_list("pk", flat=True)
+    return scores_recompute(period_ids=list(ids))
+
+
+def enqueue_recompute(*, period_id: int) -> bool:
+    """Queue the recompute task; False (and the request row stays) if the broker is down."""
+    from indicators.tasks import recompute_period
+
+    try:
+        # A fresh connection without Celery's publish retries: an approval must not wait on
+        # a dead broker, and the pending row already guarantees the recompute.
+        with recompute_period.app.connection_for_write(
+            transport_options={"max_retries": 0}
+        ) as conn:
+            recompute_period.apply_async(args=(period_id,), producer=conn.Producer(), retry=False)
+    except Exception:  # kombu/redis raise several unrelated types for "broker unreachable"
+        logger.warning("Broker unreachable; recompute of period %s left pending", period_id)
+        return False
+    return True
+
+
+def scores_request_recompute(*, period: AssessmentPeriod) -> None:
+    """Mark `period`'s scores stale and queue a recompute after the current transaction
+    commits. Call it inside the transaction that approves, reopens or imports values."""
+    table = ScoreRecomputeRequest._meta.db_table
+    with connection.cursor() as cursor:
+        # One statement, so two concurrent requests for a period never collide.
+        cursor.execute(
+            f"INSERT INTO {table} (period_id, requested_at, generation) VALUES (%s, %s, 1) "
+            f"ON CONFLICT (period_id) DO UPDATE SET requested_at = EXCLUDED.requested_at, "
+            f"generation = {table}.generation + 1",
+            [period.pk, timezone.now()],
+        )
+    transaction.on_commit(partial(enqueue_recompute, period_id=period.pk))
