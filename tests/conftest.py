@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 
 import pytest
+from django.db import connections
 from django.test import Client
 
 from kotan.models import Region, Stakeholder, User
@@ -155,6 +156,9 @@ def page(browser, live_server):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+    # Playwright's sync API runs the test in its own greenlet, which holds its own database
+    # connection; close it, or the test database cannot be dropped at the end.
+    connections.close_all()
 
 
 def browser_login(page, username: str, password: str = PASSWORD) -> None:
