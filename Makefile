@@ -24,6 +24,7 @@ setup: $(INSTALLED)
 	$(MANAGE) load_city
 	$(MANAGE) seed_framework
 	$(MANAGE) create_demo_users
+	$(MANAGE) seed_demo_recommendations
 
 serve: export DEBUG ?= 1
 serve: $(INSTALLED)

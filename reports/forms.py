@@ -33,9 +33,7 @@ class BriefRequestForm(forms.Form):
         required=False,
         help_text=_("Wajib untuk ringkasan pemangku kepentingan."),
     )
-    regenerate = forms.BooleanField(
-        label=_("Buat ulang walau data tidak berubah"), required=False
-    )
+    regenerate = forms.BooleanField(label=_("Buat ulang walau data tidak berubah"), required=False)
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -75,7 +73,9 @@ class RecommendationForm(forms.Form):
         error_messages={"required": _("Pilih paling sedikit satu kategori.")},
     )
     title = forms.CharField(label=_("Rekomendasi"), max_length=200)
-    body = forms.CharField(label=_("Uraian"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    body = forms.CharField(
+        label=_("Uraian"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
     legal_basis = forms.CharField(label=_("Dasar hukum"), max_length=200, required=False)
     addressees = forms.ModelMultipleChoiceField(
         label=_("Ditujukan kepada"),

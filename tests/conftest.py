@@ -20,6 +20,12 @@ def _fast_passwords_and_local_mail(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    # Uploads (evidence, briefs) go to a per-test directory, never into var/.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def kupang(db) -> Region:
     return load_kupang()

@@ -74,8 +74,7 @@ def method_note(edition: MethodologyEdition) -> dict[str, Any]:
         "scale_min": edition.scale_min,
         "scale_max": edition.scale_max,
         "weights": [
-            {"code": w.variable.code, "name": w.variable.name, "weight": w.weight}
-            for w in weights
+            {"code": w.variable.code, "name": w.variable.name, "weight": w.weight} for w in weights
         ],
         "bands": [
             {"order": b.order, "name": b.name, "lower": b.lower, "upper": b.upper} for b in bands
@@ -123,7 +122,9 @@ def data_completeness(
     kelurahan_count = Region.objects.filter(city=city, level=Region.Level.KELURAHAN).count()
     responsible_counts = dict(
         Indicator.objects.filter(pk__in=[i.pk for i in indicators])
-        .annotate(n=Count("responsible", filter=Q(responsible__city=city, responsible__active=True)))
+        .annotate(
+            n=Count("responsible", filter=Q(responsible__city=city, responsible__active=True))
+        )
         .values_list("pk", "n")
     )
     values = (

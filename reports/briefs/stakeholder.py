@@ -64,9 +64,7 @@ def provided_indicators(
                 "weight": indicator.weight,
                 "value": None if value is None else value.value,
                 "unit": indicator.unit,
-                "approved": bool(
-                    value and value.submission.status == Submission.Status.APPROVED
-                ),
+                "approved": bool(value and value.submission.status == Submission.Status.APPROVED),
                 "status": value.submission.get_status_display() if value else "",
             }
         )

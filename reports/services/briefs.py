@@ -14,7 +14,7 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from indicators.models import AssessmentPeriod, MethodologyEdition
 from kotan.models import Stakeholder, User
 from kotan.services import audit_record
-from reports.briefs import BriefContentUnavailable, brief_content
+from reports.briefs import BriefContent, BriefContentUnavailable, brief_content
 from reports.models import Brief, BriefDownload
 from reports.services.pdf import render_pdf_document
 
@@ -94,9 +94,7 @@ def brief_request(
         _unit_filter(kind, stakeholder, meeting_id)
     )
     with transaction.atomic():
-        pending = same_unit.filter(
-            status__in=[Brief.Status.QUEUED, Brief.Status.RENDERING]
-        ).first()
+        pending = same_unit.filter(status__in=[Brief.Status.QUEUED, Brief.Status.RENDERING]).first()
         if pending is not None:
             return BriefRequestResult(brief=pending, reused=True)
         if not regenerate and kind != Brief.Kind.MINUTES:
@@ -142,8 +140,8 @@ def brief_dispatch(*, brief_id: int) -> bool:
         # A connection made from the settings at call time, with a short retry policy, so a
         # down broker costs the request well under a second.
         with brief_render_task.app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
-            brief_render_task.apply_async(
-                args=[brief_id],
+            brief_render_task.apply_async(  # type: ignore[call-arg]  # stubs lack `connection`
+                args=(brief_id,),
                 connection=conn,
                 retry=True,
                 retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.2},
@@ -217,9 +215,10 @@ def brief_render(*, brief_id: int) -> Brief | None:
     return _store(brief_id=brief_id, token=token, data=pdf.data, pages=pdf.pages, content=content)
 
 
-def _store(*, brief_id: int, token: str, data: bytes, pages: int, content: object) -> Brief | None:
+def _store(
+    *, brief_id: int, token: str, data: bytes, pages: int, content: BriefContent
+) -> Brief | None:
     checksum = hashlib.sha256(data).hexdigest()
-    fingerprint = getattr(content, "fingerprint", "")
     with transaction.atomic():
         brief = Brief.objects.select_for_update().select_related("period__city").get(pk=brief_id)
         if brief.render_token != token or brief.status != Brief.Status.RENDERING:
@@ -229,7 +228,7 @@ def _store(*, brief_id: int, token: str, data: bytes, pages: int, content: objec
         brief.size = len(data)
         brief.pages = pages
         brief.sha256 = checksum
-        brief.fingerprint = fingerprint
+        brief.fingerprint = content.fingerprint
         brief.status = Brief.Status.DONE
         brief.failure_reason = ""
         brief.finished_at = timezone.now()
@@ -299,7 +298,7 @@ def brief_retry(*, brief: Brief, user: User) -> Brief:
     return locked
 
 
-def briefs_stale_ids(*, now: timezone.datetime | None = None) -> list[int]:
+def briefs_stale_ids(*, now: datetime | None = None) -> list[int]:
     """Briefs the sweeper must (re)dispatch: queued and never sent, queued and sent long ago
     (the message was lost), or rendering for longer than a task may run (the worker died
     and the broker did not hand the task on)."""

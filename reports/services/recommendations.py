@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -126,3 +129,47 @@ def recommendation_update(
         changes=field_changes(before, _state(current)),
     )
     return current
+
+
+DEMO_PATH = Path(__file__).resolve().parent.parent / "data" / "rekomendasi_demo_kupang.json"
+# Demo recommendations apply to the lower categories: those whose upper bound is at most
+# this share of the edition's scale.
+DEMO_BAND_SHARE = Decimal("0.6")
+
+
+@transaction.atomic
+def recommendations_seed_demo(*, city: Region, path: Path = DEMO_PATH) -> int:
+    """Add the demo recommendations the city does not have yet (matched by title);
+    returns how many were created. Safe to run again."""
+    spec = json.loads(path.read_text(encoding="utf-8"))
+    variables = {v.code: v for v in Variable.objects.all()}
+    indicators = {i.code: i for i in Indicator.objects.all()}
+    stakeholders = {s.code: s for s in Stakeholder.objects.filter(city=city)}
+    bands = [
+        band
+        for band in CategoryBand.objects.select_related("edition")
+        if band.upper
+        <= band.edition.scale_min
+        + (band.edition.scale_max - band.edition.scale_min) * DEMO_BAND_SHARE
+    ]
+    existing = set(Recommendation.objects.filter(city=city).values_list("title", flat=True))
+    created = 0
+    for item in spec["recommendations"]:
+        if item["title"] in existing or item["variable"] not in variables:
+            continue
+        recommendation_create(
+            city=city,
+            actor=None,
+            data=RecommendationInput(
+                variable=variables[item["variable"]],
+                indicator=indicators.get(item["indicator"] or ""),
+                bands=bands,
+                title=item["title"],
+                body=item["body"],
+                legal_basis=item["legal_basis"],
+                addressees=[stakeholders[c] for c in item["addressees"] if c in stakeholders],
+                order=item["order"],
+            ),
+        )
+        created += 1
+    return created
