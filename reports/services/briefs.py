@@ -162,7 +162,7 @@ def _claim(brief_id: int) -> tuple[Brief, str] | None:
     (done, failed, or deleted)."""
     with transaction.atomic():
         brief = (
-            Brief.objects.select_for_update()
+            Brief.objects.select_for_update(of=("self",))
             .select_related("period__city", "edition", "stakeholder")
             .filter(pk=brief_id)
             .first()
@@ -220,7 +220,11 @@ def _store(
 ) -> Brief | None:
     checksum = hashlib.sha256(data).hexdigest()
     with transaction.atomic():
-        brief = Brief.objects.select_for_update().select_related("period__city").get(pk=brief_id)
+        brief = (
+            Brief.objects.select_for_update(of=("self",))
+            .select_related("period__city")
+            .get(pk=brief_id)
+        )
         if brief.render_token != token or brief.status != Brief.Status.RENDERING:
             # Another delivery claimed the brief after us; its result wins.
             return None
@@ -246,7 +250,11 @@ def _store(
 def brief_fail(*, brief_id: int, reason: str, token: str | None = None) -> None:
     """Record a final failure (no retry left, or an error retrying cannot fix)."""
     with transaction.atomic():
-        brief = Brief.objects.select_for_update().select_related("period__city").get(pk=brief_id)
+        brief = (
+            Brief.objects.select_for_update(of=("self",))
+            .select_related("period__city")
+            .get(pk=brief_id)
+        )
         if brief.status == Brief.Status.DONE or (token and brief.render_token != token):
             return
         before = brief.status
