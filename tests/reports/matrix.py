@@ -61,4 +61,3 @@ ROWS = [
         kwargs=_recommendation,
     ),
 ]
-

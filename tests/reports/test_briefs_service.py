@@ -128,12 +128,16 @@ def test_a_brief_left_rendering_by_a_dead_worker_is_rendered_again(operator, per
 
 def test_a_superseded_rendering_does_not_store_its_result(operator, period):
     brief = _request(operator, period).brief
-    _old, old_token = service._claim(brief.pk)
+    claimed = service._claim(brief.pk)
+    assert claimed is not None
+    old_token = claimed[1]
     brief_render(brief_id=brief.pk)  # a later delivery claims and finishes
     brief.refresh_from_db()
     content = brief_content(kind=brief.kind, period=period, edition=brief.edition)
     assert (
-        service._store(brief_id=brief.pk, token=old_token, data=b"%PDF-old", pages=1, content=content)
+        service._store(
+            brief_id=brief.pk, token=old_token, data=b"%PDF-old", pages=1, content=content
+        )
         is None
     )
     brief.refresh_from_db()
@@ -164,7 +168,8 @@ def test_transient_errors_retry_with_backoff_then_fail_with_the_reason(
     assert brief.status == Brief.Status.FAILED
     assert "NotADirectoryError" in brief.failure_reason
     assert brief.attempts == BRIEF_MAX_RETRIES + 1
-    assert brief_render_task.retry_backoff and brief_render_task.max_retries == BRIEF_MAX_RETRIES
+    assert getattr(brief_render_task, "retry_backoff", None)
+    assert brief_render_task.max_retries == BRIEF_MAX_RETRIES
 
 
 def test_a_failed_brief_can_be_retried_and_then_renders(

@@ -41,7 +41,7 @@ def test_an_operator_requests_a_stakeholder_brief_and_downloads_it(
     text = "\n".join(p.extract_text() for p in reader.pages)
     assert "Badan Kesatuan Bangsa dan Politik Kota Kupang" in text
     assert f"Halaman 1 dari {len(reader.pages)}" in text
-    assert name.endswith("-kesbangpol-%d.pdf" % Brief.objects.get().pk)
+    assert name.endswith(f"-kesbangpol-{Brief.objects.get().pk}.pdf")
     assert BriefDownload.objects.filter(user=operator).count() == 1
     assert not [e for e in errors if "Content Security Policy" in e]
 

@@ -2,6 +2,7 @@
 
 import io
 import re
+from typing import Any
 
 import pytest
 from django.template.loader import render_to_string
@@ -16,6 +17,10 @@ from reports.services.pdf import _StaticOnlyFetcher, pdf_static_dir, render_pdf,
 from tests.factories import make_recommendation, make_values
 
 
+def _edition() -> MethodologyEdition:
+    return MethodologyEdition.objects.get(is_default=True)
+
+
 def _pdf(content) -> PdfReader:
     return PdfReader(io.BytesIO(render_pdf(render_to_string(content.template, content.context))))
 
@@ -28,7 +33,8 @@ def _fonts(reader: PdfReader) -> dict[str, bool]:
     """BaseFont → embedded (has a font file)."""
     fonts = {}
     for page in reader.pages:
-        for ref in (page["/Resources"].get("/Font") or {}).values():
+        resources: Any = page["/Resources"]
+        for ref in (resources.get("/Font") or {}).values():
             font = ref.get_object()
             descendants = font.get("/DescendantFonts")
             target = descendants[0].get_object() if descendants else font
@@ -75,7 +81,7 @@ def test_the_stakeholder_brief_names_the_organisation_its_indicators_and_recomme
     content = brief_content(
         kind=Brief.Kind.STAKEHOLDER,
         period=period,
-        edition=MethodologyEdition.objects.default(),
+        edition=_edition(),
         stakeholder_obj=kesbangpol,
     )
     reader = _pdf(content)
@@ -95,15 +101,11 @@ def test_the_stakeholder_brief_names_the_organisation_its_indicators_and_recomme
     assert any("Kotan-Sans" in name for name in fonts)
 
 
-def test_the_city_summary_shows_completeness_and_method_and_omits_absent_sections(
-    kupang, period
-):
+def test_the_city_summary_shows_completeness_and_method_and_omits_absent_sections(kupang, period):
     make_values(
         period=period, level=Indicator.Level.KOTA, region=kupang, values={"HK1": 0, "KL1": 1}
     )
-    content = brief_content(
-        kind=Brief.Kind.CITY_SUMMARY, period=period, edition=MethodologyEdition.objects.default()
-    )
+    content = brief_content(kind=Brief.Kind.CITY_SUMMARY, period=period, edition=_edition())
     text = _text(_pdf(content))
     assert "Kota Kupang" in text
     assert "Untuk Wali Kota dan Wakil Wali Kota" in text
@@ -119,9 +121,7 @@ def test_the_city_summary_shows_completeness_and_method_and_omits_absent_section
 def test_score_and_action_sections_render_when_their_data_is_present(kupang, period):
     """The slots the lead fills after the scores and meetings merges: a hand-made context in
     the documented shape renders, with a vector chart."""
-    content = brief_content(
-        kind=Brief.Kind.CITY_SUMMARY, period=period, edition=MethodologyEdition.objects.default()
-    )
+    content = brief_content(kind=Brief.Kind.CITY_SUMMARY, period=period, edition=_edition())
     svg = (
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 40" role="img">'
         '<rect x="0" y="0" width="120" height="20" fill="#0b5394"/>'

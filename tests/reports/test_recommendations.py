@@ -5,7 +5,9 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings as hyp_settings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
 
 from indicators.models import CategoryBand, Indicator, MethodologyEdition, Variable
 from kotan.models import AuditEntry, Stakeholder
@@ -67,7 +69,9 @@ def test_it_filters_by_addressee_and_city(kupang, framework, other_city):
     mine = make_recommendation(city=kupang, addressees=[kesbangpol], bands=[_band(1)])
     make_recommendation(city=kupang, addressees=[dinkes], bands=[_band(1)])
     make_recommendation(
-        city=other_city, addressees=list(Stakeholder.objects.filter(city=other_city)), bands=[_band(1)]
+        city=other_city,
+        addressees=list(Stakeholder.objects.filter(city=other_city)),
+        bands=[_band(1)],
     )
     standings = [_standing("HK", "10", 1)]
     assert recommendations_matching(city=kupang, standings=standings, stakeholder=kesbangpol) == [
@@ -134,7 +138,9 @@ def test_a_stakeholder_of_another_city_cannot_be_addressed(
     assert not Recommendation.objects.exists()
 
 
-def test_a_concurrent_edit_is_refused_with_a_message(client, operator, admin_user, kupang, framework):
+def test_a_concurrent_edit_is_refused_with_a_message(
+    client, operator, admin_user, kupang, framework
+):
     recommendation = make_recommendation(city=kupang, bands=[_band(1)])
     url = reverse("reports:recommendation-edit", args=[recommendation.pk])
     stale_version = recommendation.version
@@ -170,12 +176,14 @@ def test_the_demo_seed_adds_kupang_recommendations_once(kupang, framework):
     call_command("seed_demo_recommendations")
     assert Recommendation.objects.filter(city=kupang).count() == count >= 6
     perda = Recommendation.objects.get(title__startswith="Menyusun dan mengajukan Ranperda")
-    assert perda.indicator.code == "HK1"
+    assert perda.indicator is not None and perda.indicator.code == "HK1"
     assert {b.name for b in perda.bands.all()} >= {"Tidak Tanggap", "Kurang Tanggap"}
     assert "Tanggap" not in {b.name for b in perda.bands.all()}
 
 
-@hyp_settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@hyp_settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     title=st.text(max_size=250),
     order=st.one_of(st.integers(min_value=-5, max_value=2000), st.text(max_size=5)),

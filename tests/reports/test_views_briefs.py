@@ -111,7 +111,7 @@ def test_the_download_serves_the_file_and_logs_who_downloaded_it(client, pimpina
     brief = make_brief(period=period, status=Brief.Status.DONE, content=b"%PDF-1.7 isi")
     response = login(client, pimpinan).get(reverse("reports:brief-download", args=[brief.pk]))
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == b"%PDF-1.7 isi"
+    assert response.getvalue() == b"%PDF-1.7 isi"
     assert response["Content-Type"] == "application/pdf"
     assert "attachment" in response["Content-Disposition"]
     assert "no-store" in response["Cache-Control"]
@@ -131,10 +131,15 @@ def test_a_stakeholder_officer_downloads_only_briefs_addressed_to_their_organisa
     client, stakeholder_officer, kupang, period, own, expected
 ):
     stakeholder = (
-        stakeholder_officer.stakeholder if own else Stakeholder.objects.get(city=kupang, code="dinkes")
+        stakeholder_officer.stakeholder
+        if own
+        else Stakeholder.objects.get(city=kupang, code="dinkes")
     )
     brief = make_brief(
-        period=period, kind=Brief.Kind.STAKEHOLDER, stakeholder=stakeholder, status=Brief.Status.DONE
+        period=period,
+        kind=Brief.Kind.STAKEHOLDER,
+        stakeholder=stakeholder,
+        status=Brief.Status.DONE,
     )
     login(client, stakeholder_officer)
     assert client.get(reverse("reports:brief-download", args=[brief.pk])).status_code == expected
