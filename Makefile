@@ -26,6 +26,7 @@ setup: $(INSTALLED)
 	$(MANAGE) create_demo_users
 	$(MANAGE) seed_demo_meetings
 	$(MANAGE) seed_demo_scores
+	$(MANAGE) seed_demo_recommendations
 
 serve: export DEBUG ?= 1
 serve: $(INSTALLED)

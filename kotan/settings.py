@@ -207,7 +207,19 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "meetings.tasks.send_operator_digest",
         "schedule": crontab(minute=15, hour=7, day_of_week="mon"),
     },
+    # Sends briefs whose request found the broker down (or whose task was lost) again.
+    "reports-briefs-sweep": {
+        "task": "reports.tasks.briefs_sweep_task",
+        "schedule": 60.0,
+    },
 }
+
+# --- Policy briefs (reports) ------------------------------------------------------------
+# A queued brief whose task was sent this long ago without being picked up is sent again.
+BRIEF_REDISPATCH_AFTER_SECONDS = env_int("BRIEF_REDISPATCH_AFTER_SECONDS", 600)
+# Test hook: seconds a worker waits after claiming a brief, so the worker tests can kill it
+# mid-render. Never set in a deployment.
+BRIEF_RENDER_DELAY_SECONDS = env_int("KOTAN_BRIEF_RENDER_DELAY", 0)
 
 # --- Email ----------------------------------------------------------------------------
 EMAIL_HOST = env_str("EMAIL_HOST")
@@ -259,4 +271,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # WeasyPrint logs every layout step at INFO.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.db import connections
 from django.test import Client
 
 from kotan.models import Region, Stakeholder, User
-from tests.factories import PASSWORD, load_kupang, make_city, make_user, seed_framework
+from tests.factories import PASSWORD, load_kupang, make_city, make_user, seed_framework_for
+
+ROOT = Path(__file__).resolve().parent.parent
 
 ROLES = ("anonymous", "admin", "operator", "verifikator", "pimpinan", "pemangku", "other_city")
 
@@ -169,13 +177,14 @@ def browser_login(page, username: str, password: str = PASSWORD) -> None:
     page.wait_for_url("**/")
 
 
-# --- Scores: the framework and a real Celery worker (issue 4) ------------------------------
+# --- The framework and real Celery workers -----------------------------------------------
 
 
 @pytest.fixture
-def framework(db) -> None:
-    """Editions, variables and the default catalogue (DOMAIN.md §3–4)."""
-    seed_framework()
+def framework(kupang) -> None:
+    """Editions, variables, the default catalogue (DOMAIN.md §3–4) and the organisations
+    responsible for each indicator in Kupang."""
+    seed_framework_for(kupang)
 
 
 def _test_database_url() -> str:
@@ -188,70 +197,104 @@ def _test_database_url() -> str:
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-@pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, tmp_path_factory, media_root):
-    """A real `celery -A kotan worker` process on pytest-django's test database and the
-    REDIS_URL of the environment. Tests using it need `transactional_db` (the worker only
-    sees committed rows) and the `worker` mark."""
-    import subprocess
-    import sys
-    import time
-    from pathlib import Path
+@dataclass
+class Worker:
+    """A real `celery -A kotan worker` process (solo pool) on pytest-django's test database."""
 
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def kill(self) -> None:
+        """SIGKILL: the worker dies without acknowledging its task (a crash, an OOM kill)."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+
+def launch_worker(
+    *, log_path: Path, media_root: Path, hostname: str, purge: bool = True, **overrides: str
+) -> Worker:
+    """Start a worker with this session's REDIS_URL and wait until it is ready. Tests using
+    one need `transactional_db`: the worker only sees committed rows."""
     redis_url = os.environ.get("REDIS_URL")
     if not redis_url:
         pytest.fail("Worker tests need REDIS_URL (make test sets it)")
-    log_path = tmp_path_factory.mktemp("celery") / "worker.log"
     env = {
         **os.environ,
         "DATABASE_URL": _test_database_url(),
         "REDIS_URL": redis_url,
         "MEDIA_ROOT": str(media_root),
         "DEBUG": "1",
+        **overrides,
     }
+    args = [
+        sys.executable, "-m", "celery", "-A", "kotan", "worker",
+        "--pool=solo", "--loglevel=INFO", "--without-gossip", "--without-mingle",
+        "--without-heartbeat", "--hostname", f"{hostname}-{os.getpid()}@%h",
+    ]  # fmt: skip
+    if purge:
+        # Drop tasks that earlier tests queued with no worker to run them.
+        args.append("--purge")
     with log_path.open("w") as log:
-        # --purge drops tasks queued by earlier tests that had no worker to run them.
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "kotan",
-                "worker",
-                "--pool=solo",
-                "--loglevel=INFO",
-                "--purge",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "--hostname",
-                f"pytest-{os.getpid()}@%h",
-            ],
-            cwd=Path(__file__).resolve().parent.parent,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+            args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+    worker = Worker(process=process, log_path=log_path)
     deadline = time.monotonic() + 60
-    while "ready." not in log_path.read_text():
+    while "ready." not in worker.log():
         if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail("Celery worker did not start:\n" + log_path.read_text()[-3000:])
+            worker.stop()
+            pytest.fail("Celery worker did not start:\n" + worker.log()[-3000:])
         time.sleep(0.2)
-    yield process
-    process.terminate()
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    return worker
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, tmp_path_factory, media_root):
+    """One worker for the whole session (tests marked `worker`)."""
+    log_path = tmp_path_factory.mktemp("celery") / "worker.log"
+    worker = launch_worker(log_path=log_path, media_root=media_root, hostname="pytest")
+    yield worker.process
+    worker.stop()
+
+
+@pytest.fixture
+def start_worker(transactional_db, media_root, tmp_path) -> Iterator[Callable[..., Worker]]:
+    """Start workers of the test's own: `start_worker(KOTAN_BRIEF_RENDER_DELAY="3")` passes
+    environment overrides. Every worker is stopped at teardown, before the database is
+    flushed."""
+    workers: list[Worker] = []
+
+    def start(*, purge: bool = True, **overrides: str) -> Worker:
+        worker = launch_worker(
+            log_path=tmp_path / f"worker-{len(workers) + 1}.log",
+            media_root=media_root,
+            hostname=f"test-{len(workers) + 1}",
+            purge=purge,
+            **overrides,
+        )
+        workers.append(worker)
+        return worker
+
+    yield start
+    for worker in workers:
+        worker.stop()
 
 
 def wait_until(predicate, *, timeout: float = 30, interval: float = 0.2):
     """Poll `predicate` until it returns something truthy; fail after `timeout` seconds."""
-    import time
-
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         result = predicate()

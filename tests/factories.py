@@ -320,3 +320,88 @@ def make_approved_submission(
         for code, value in values.items()
     )
     return submission
+
+
+# --- reports: briefs and recommendations ------------------------------------------------
+
+
+# --- reports: briefs and recommendations (issue 6) ------------------------------------------
+
+
+def make_recommendation(*, city: Region, variable_code: str = "HK", **overrides: Any):
+    """A recommendation for the lowest band of the default edition, addressed to `addressees`
+    (default: the city's Kesbangpol)."""
+    from indicators.models import CategoryBand, MethodologyEdition, Variable
+    from reports.models import Recommendation
+
+    bands = overrides.pop("bands", None)
+    addressees = overrides.pop("addressees", None)
+    fields: dict[str, Any] = {
+        "city": city,
+        "variable": Variable.objects.get(code=variable_code),
+        "title": f"Rekomendasi {next(_sequence)}",
+    }
+    fields.update(overrides)
+    recommendation = Recommendation.objects.create(**fields)
+    if bands is None:
+        edition = MethodologyEdition.objects.default()
+        bands = list(CategoryBand.objects.filter(edition=edition, order=1))
+    recommendation.bands.set(bands)
+    if addressees is None:
+        addressees = list(Stakeholder.objects.filter(city=city, code="kesbangpol"))
+    recommendation.addressees.set(addressees)
+    return recommendation
+
+
+def make_brief(*, period, **overrides: Any):
+    """A brief record; `status="done"` also stores a small placeholder file (for access and
+    download tests; tests of the real PDF render it through the services)."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from indicators.models import MethodologyEdition
+    from reports.models import Brief
+
+    content = overrides.pop("content", b"%PDF-1.7\n% placeholder\n")
+    fields: dict[str, Any] = {
+        "city": period.city,
+        "period": period,
+        "kind": Brief.Kind.CITY_SUMMARY,
+        "edition": MethodologyEdition.objects.default(),
+        "requested_at": timezone.now(),
+    }
+    fields.update(overrides)
+    brief = Brief(**fields)
+    if brief.status == Brief.Status.DONE:
+        brief.sha256 = hashlib.sha256(content).hexdigest()
+        brief.size = len(content)
+        brief.pages = 1
+        brief.finished_at = timezone.now()
+        brief.file.save(f"test-{next(_sequence)}.pdf", ContentFile(content), save=False)
+    brief.save()
+    return brief
+
+
+def make_values(
+    *, period, level: str, values: dict[str, Any], region=None, stakeholder=None, status="approved"
+):
+    """A submission in `status` holding values (indicator code → value) for one unit, written
+    directly (the workflow rules are tested in tests/indicators)."""
+    from decimal import Decimal
+
+    from indicators.models import Indicator, IndicatorValue, Submission
+
+    submission = Submission.objects.create(
+        period=period, level=level, region=region, stakeholder=stakeholder, status=status
+    )
+    IndicatorValue.objects.bulk_create(
+        IndicatorValue(
+            submission=submission,
+            indicator=Indicator.objects.get(code=code),
+            value=Decimal(str(value)),
+        )
+        for code, value in values.items()
+    )
+    return submission

@@ -25,9 +25,10 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def local_environ(tmp_path_factory):
     var_dir = tmp_path_factory.mktemp("var")
-    environ = {
-        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY")
-    }
+    # MAKEFLAGS carries `make test VAR=value` overrides into the inner `make setup`, which
+    # would then migrate the PostgreSQL test database instead of the SQLite file.
+    dropped = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "MAKEFLAGS", "MFLAGS", "MAKELEVEL")
+    environ = {k: v for k, v in os.environ.items() if k not in dropped}
     environ.update({"DEBUG": "1", "KOTAN_VAR_DIR": str(var_dir)})
     return environ
 

@@ -1,17 +1,12 @@
-"""Fixtures of the indicators tests: a seeded framework with Kupang's responsible
-organisations, an open period, and Celery tasks run in-process where a test asks for it."""
+"""Fixtures of the indicators tests: an open period, and Celery tasks run in-process
+where a test asks for it."""
 
 from __future__ import annotations
 
 import pytest
 
 from kotan.celery import app as celery_app
-from tests.factories import make_open_period, seed_framework_for
-
-
-@pytest.fixture
-def framework(kupang):
-    seed_framework_for(kupang)
+from tests.factories import make_open_period
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+"""Writes of the reports app: briefs (jobs, rendering), the recommendation library, PDFs."""

@@ -1,0 +1,339 @@
+"""The brief job: request, dispatch, render, fail, retry, sweep, and the download log.
+
+Delivery is at least once (acks_late, reject_on_worker_lost; kotan/settings.py), so every
+step is idempotent: a re-delivered task for a done brief does nothing, and a brief left in
+`rendering` by a worker that died is claimed and rendered again. Each claim gets a new
+render token and only the holder of the current token may store a result, so a duplicate
+delivery can never overwrite a newer rendering.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from indicators.models import AssessmentPeriod, MethodologyEdition
+from kotan.models import Stakeholder, User
+from kotan.services import audit_record
+from reports.briefs import BriefContent, BriefContentUnavailable, brief_content
+from reports.models import Brief, BriefDownload
+from reports.services.pdf import render_pdf_document
+
+logger = logging.getLogger(__name__)
+
+# Errors worth another try later: the database or the file system hiccuped. Anything else
+# (a template error, missing data) fails the brief at once with its reason.
+TRANSIENT_ERRORS: tuple[type[Exception], ...] = (OSError,)
+try:  # psycopg's and Django's operational errors: a dropped connection, a failover
+    from django.db import InterfaceError, OperationalError
+
+    TRANSIENT_ERRORS = (*TRANSIENT_ERRORS, OperationalError, InterfaceError)
+except ImportError:  # pragma: no cover
+    pass
+
+
+class BriefRequestError(Exception):
+    """A brief that cannot be requested; the message is for the user, in Indonesian."""
+
+
+@dataclass(frozen=True)
+class BriefRequestResult:
+    brief: Brief
+    # True when an existing brief (done with the same data, or still in the queue) answers
+    # the request instead of a new one.
+    reused: bool
+
+
+def _unit_filter(kind: str, stakeholder: Stakeholder | None, meeting_id: int | None) -> Q:
+    return Q(kind=kind, stakeholder=stakeholder, meeting_id=meeting_id)
+
+
+def brief_request(
+    *,
+    user: User,
+    period: AssessmentPeriod,
+    kind: str,
+    stakeholder: Stakeholder | None = None,
+    meeting_id: int | None = None,
+    edition: MethodologyEdition | None = None,
+    regenerate: bool = False,
+) -> BriefRequestResult:
+    """Create a brief and enqueue its rendering once the transaction commits; answer at once.
+
+    Reuses a done brief of the same kind, unit, edition and data fingerprint unless
+    `regenerate`, and a brief of the same kind, unit and edition that is still queued or
+    rendering. The fingerprint is computed here from the same builder the worker runs (a
+    fixed handful of queries, no rendering).
+    """
+    if period.city_id != user.city_id:
+        raise BriefRequestError(_("Periode ini bukan milik kota Anda."))
+    if kind == Brief.Kind.STAKEHOLDER and (
+        stakeholder is None or stakeholder.city_id != user.city_id
+    ):
+        raise BriefRequestError(_("Pilih pemangku kepentingan kota Anda."))
+    if kind != Brief.Kind.STAKEHOLDER:
+        stakeholder = None
+    if kind == Brief.Kind.MINUTES and meeting_id is None:
+        raise BriefRequestError(_("Pilih rapat yang notulennya akan dibuat."))
+    edition = edition or MethodologyEdition.objects.default()
+    if edition is None:
+        raise BriefRequestError(_("Belum ada edisi metodologi bawaan."))
+    same_unit = Brief.objects.filter(period=period, edition=edition).filter(
+        _unit_filter(kind, stakeholder, meeting_id)
+    )
+    with transaction.atomic():
+        pending = same_unit.filter(status__in=[Brief.Status.QUEUED, Brief.Status.RENDERING]).first()
+        if pending is not None:
+            return BriefRequestResult(brief=pending, reused=True)
+        if not regenerate and kind != Brief.Kind.MINUTES:
+            content = brief_content(
+                kind=kind, period=period, edition=edition, stakeholder_obj=stakeholder
+            )
+            done = same_unit.filter(
+                status=Brief.Status.DONE, fingerprint=content.fingerprint
+            ).first()
+            if done is not None:
+                return BriefRequestResult(brief=done, reused=True)
+        brief = Brief.objects.create(
+            city_id=period.city_id,
+            period=period,
+            kind=kind,
+            stakeholder=stakeholder,
+            meeting_id=meeting_id,
+            edition=edition,
+            requested_by=user,
+            requested_at=timezone.now(),
+        )
+        audit_record(
+            actor=user,
+            city=period.city,
+            obj=brief,
+            action="brief.requested",
+            changes={"status": [None, brief.status]},
+            reason=_("dibuat ulang") if regenerate else "",
+        )
+        transaction.on_commit(lambda: brief_dispatch(brief_id=brief.pk))
+    return BriefRequestResult(brief=brief, reused=False)
+
+
+def brief_dispatch(*, brief_id: int) -> bool:
+    """Send the render task to the broker; True on success.
+
+    When the broker is unreachable the brief stays `queued` with `dispatched_at` empty and
+    the sweeper sends it later: the user's request never fails because Redis is down.
+    """
+    from reports.tasks import brief_render_task
+
+    try:
+        # A connection made from the settings at call time, with a short retry policy, so a
+        # down broker costs the request well under a second.
+        with brief_render_task.app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
+            brief_render_task.apply_async(  # type: ignore[call-arg]  # stubs lack `connection`
+                args=(brief_id,),
+                connection=conn,
+                retry=True,
+                retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.2},
+            )
+    except Exception:
+        # kombu raises OperationalError, redis its ConnectionError, sockets OSError: any of
+        # them means "not sent", and the sweeper will try again.
+        logger.warning("brief %s: broker unreachable, left queued for the sweeper", brief_id)
+        return False
+    Brief.objects.filter(pk=brief_id, status=Brief.Status.QUEUED).update(
+        dispatched_at=timezone.now()
+    )
+    return True
+
+
+def _claim(brief_id: int) -> tuple[Brief, str] | None:
+    """Mark the brief `rendering` under a fresh token; None when there is nothing to do
+    (done, failed, or deleted)."""
+    with transaction.atomic():
+        brief = (
+            Brief.objects.select_for_update(of=("self",))
+            .select_related("period__city", "edition", "stakeholder")
+            .filter(pk=brief_id)
+            .first()
+        )
+        if brief is None or not brief.is_pending:
+            return None
+        token = uuid.uuid4().hex
+        brief.status = Brief.Status.RENDERING
+        brief.render_token = token
+        brief.started_at = timezone.now()
+        brief.attempts += 1
+        brief.dispatched_at = brief.dispatched_at or brief.started_at
+        brief.save(
+            update_fields=["status", "render_token", "started_at", "attempts", "dispatched_at"]
+        )
+    return brief, token
+
+
+def brief_render(*, brief_id: int) -> Brief | None:
+    """Render a brief's PDF and store it. Idempotent; raises transient errors for the
+    task to retry, records other errors as the failure reason."""
+    claimed = _claim(brief_id)
+    if claimed is None:
+        return None
+    brief, token = claimed
+    delay = settings.BRIEF_RENDER_DELAY_SECONDS
+    if delay:
+        # Test hook only (KOTAN_BRIEF_RENDER_DELAY): keeps a brief in `rendering` long enough
+        # for the worker tests to SIGKILL the worker mid-render. 0 in every deployment.
+        time.sleep(delay)
+    try:
+        content = brief_content(
+            kind=brief.kind,
+            period=brief.period,
+            edition=brief.edition,
+            stakeholder_obj=brief.stakeholder,
+            meeting_id=brief.meeting_id,
+        )
+        html = render_to_string(content.template, content.context)
+        pdf = render_pdf_document(html)
+    except TRANSIENT_ERRORS:
+        raise
+    except BriefContentUnavailable as exc:
+        brief_fail(brief_id=brief_id, reason=str(exc), token=token)
+        return None
+    except Exception as exc:
+        logger.exception("brief %s: rendering failed", brief_id)
+        brief_fail(brief_id=brief_id, reason=_("Kesalahan saat membuat PDF: %s") % exc, token=token)
+        return None
+    return _store(brief_id=brief_id, token=token, data=pdf.data, pages=pdf.pages, content=content)
+
+
+def _store(
+    *, brief_id: int, token: str, data: bytes, pages: int, content: BriefContent
+) -> Brief | None:
+    checksum = hashlib.sha256(data).hexdigest()
+    with transaction.atomic():
+        brief = (
+            Brief.objects.select_for_update(of=("self",))
+            .select_related("period__city")
+            .get(pk=brief_id)
+        )
+        if brief.render_token != token or brief.status != Brief.Status.RENDERING:
+            # Another delivery claimed the brief after us; its result wins.
+            return None
+        brief.file.save(f"{brief.pk}-{checksum[:12]}.pdf", ContentFile(data), save=False)
+        brief.size = len(data)
+        brief.pages = pages
+        brief.sha256 = checksum
+        brief.fingerprint = content.fingerprint
+        brief.status = Brief.Status.DONE
+        brief.failure_reason = ""
+        brief.finished_at = timezone.now()
+        brief.save()
+        audit_record(
+            actor=None,
+            city=brief.period.city,
+            obj=brief,
+            action="brief.done",
+            changes={"status": [Brief.Status.RENDERING, Brief.Status.DONE]},
+        )
+    return brief
+
+
+def brief_fail(*, brief_id: int, reason: str, token: str | None = None) -> None:
+    """Record a final failure (no retry left, or an error retrying cannot fix)."""
+    with transaction.atomic():
+        brief = (
+            Brief.objects.select_for_update(of=("self",))
+            .select_related("period__city")
+            .get(pk=brief_id)
+        )
+        if brief.status == Brief.Status.DONE or (token and brief.render_token != token):
+            return
+        before = brief.status
+        brief.status = Brief.Status.FAILED
+        brief.failure_reason = reason[:2000]
+        brief.finished_at = timezone.now()
+        brief.save(update_fields=["status", "failure_reason", "finished_at"])
+        audit_record(
+            actor=None,
+            city=brief.period.city,
+            obj=brief,
+            action="brief.failed",
+            changes={"status": [before, Brief.Status.FAILED]},
+            reason=brief.failure_reason,
+        )
+
+
+def brief_requeue_for_retry(*, brief_id: int, reason: str) -> None:
+    """A transient error: back to `queued` while Celery schedules the retry (the retry
+    message is already on its way, so it counts as dispatched)."""
+    Brief.objects.filter(pk=brief_id, status=Brief.Status.RENDERING).update(
+        status=Brief.Status.QUEUED, failure_reason=reason[:2000], dispatched_at=timezone.now()
+    )
+
+
+def brief_retry(*, brief: Brief, user: User) -> Brief:
+    """A user asks again for a failed brief: back to the queue, dispatched on commit."""
+    with transaction.atomic():
+        locked = Brief.objects.select_for_update().get(pk=brief.pk)
+        if locked.status != Brief.Status.FAILED:
+            raise BriefRequestError(_("Hanya ringkasan yang gagal yang dapat diulang."))
+        locked.status = Brief.Status.QUEUED
+        locked.dispatched_at = None
+        locked.requested_by = user
+        locked.requested_at = timezone.now()
+        locked.finished_at = None
+        locked.save(
+            update_fields=["status", "dispatched_at", "requested_by", "requested_at", "finished_at"]
+        )
+        audit_record(
+            actor=user,
+            city=brief.period.city,
+            obj=locked,
+            action="brief.retried",
+            changes={"status": [Brief.Status.FAILED, Brief.Status.QUEUED]},
+            reason=locked.failure_reason,
+        )
+        transaction.on_commit(lambda: brief_dispatch(brief_id=locked.pk))
+    return locked
+
+
+def briefs_stale_ids(*, now: datetime | None = None) -> list[int]:
+    """Briefs the sweeper must (re)dispatch: queued and never sent, queued and sent long ago
+    (the message was lost), or rendering for longer than a task may run (the worker died
+    and the broker did not hand the task on)."""
+    now = now or timezone.now()
+    queued_stale = now - timedelta(seconds=settings.BRIEF_REDISPATCH_AFTER_SECONDS)
+    rendering_stale = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT * 2)
+    return list(
+        Brief.objects.filter(
+            Q(status=Brief.Status.QUEUED, dispatched_at__isnull=True)
+            | Q(status=Brief.Status.QUEUED, dispatched_at__lt=queued_stale)
+            | Q(status=Brief.Status.RENDERING, started_at__lt=rendering_stale)
+        )
+        .order_by("requested_at")
+        .values_list("pk", flat=True)[:100]
+    )
+
+
+def briefs_sweep() -> int:
+    """Dispatch every stale brief; returns how many reached the broker."""
+    sent = 0
+    for brief_id in briefs_stale_ids():
+        if brief_dispatch(brief_id=brief_id):
+            sent += 1
+        else:
+            break  # the broker is down: the next sweep will try again
+    return sent
+
+
+def brief_download_record(*, brief: Brief, user: User) -> BriefDownload:
+    return BriefDownload.objects.create(brief=brief, user=user)

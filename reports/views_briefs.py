@@ -1,0 +1,152 @@
+"""Brief pages: the list per period with the request form, the self-updating status page,
+retry and the permission-checked download."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from indicators.models import AssessmentPeriod
+from kotan.models import User
+from kotan.permissions import ALL_ROLES, role_required
+from reports.forms import BriefRequestForm
+from reports.models import Brief
+from reports.services.briefs import (
+    BriefRequestError,
+    brief_download_record,
+    brief_request,
+    brief_retry,
+)
+
+Role = User.Role
+BRIEF_REQUESTERS = (Role.ADMIN, Role.OPERATOR)
+
+
+def _current_user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _get_brief_for_user(request: HttpRequest, pk: int) -> Brief:
+    return get_object_or_404(
+        Brief.objects.for_user(request.user).select_related(
+            "period", "stakeholder", "edition", "requested_by"
+        ),
+        pk=pk,
+    )
+
+
+def _chosen_period(request: HttpRequest, user: User) -> AssessmentPeriod | None:
+    periods = AssessmentPeriod.objects.for_user(user).order_by("-year")
+    year = request.GET.get("tahun", "")
+    if year.isdigit():
+        return periods.filter(year=int(year)).first()
+    return periods.first()
+
+
+def _list_page(
+    request: HttpRequest, form: BriefRequestForm | None, status: int = 200
+) -> HttpResponse:
+    user = _current_user(request)
+    period = _chosen_period(request, user)
+    briefs = (
+        Brief.objects.for_user(user)
+        .filter(period=period)
+        .select_related("stakeholder", "edition", "requested_by")
+        if period
+        else Brief.objects.none()
+    )
+    context = {
+        "period": period,
+        "periods": AssessmentPeriod.objects.for_user(user).order_by("-year"),
+        "briefs": briefs,
+        "form": form,
+    }
+    return render(request, "reports/brief_list.html", context, status=status)
+
+
+@require_GET
+@role_required(*ALL_ROLES)
+def brief_list(request: HttpRequest) -> HttpResponse:
+    user = _current_user(request)
+    form = BriefRequestForm(user=user) if user.role in BRIEF_REQUESTERS else None
+    return _list_page(request, form)
+
+
+@require_POST
+@role_required(*BRIEF_REQUESTERS)
+def brief_request_view(request: HttpRequest) -> HttpResponse:
+    user = _current_user(request)
+    form = BriefRequestForm(request.POST, user=user)
+    if not form.is_valid():
+        return _list_page(request, form)
+    try:
+        result = brief_request(
+            user=user,
+            period=form.cleaned_data["period"],
+            kind=form.cleaned_data["kind"],
+            stakeholder=form.cleaned_data["stakeholder"],
+            regenerate=form.cleaned_data["regenerate"],
+        )
+    except BriefRequestError as exc:
+        form.add_error(None, str(exc))
+        return _list_page(request, form)
+    if result.reused and result.brief.status == Brief.Status.DONE:
+        messages.info(request, _("Data belum berubah: ringkasan yang sudah ada dapat diunduh."))
+    elif result.reused:
+        messages.info(request, _("Ringkasan yang sama sedang diproses."))
+    else:
+        messages.success(request, _("Permintaan diterima; ringkasan dalam antrean."))
+    return redirect("reports:brief-detail", pk=result.brief.pk)
+
+
+@never_cache
+@require_GET
+@role_required(*ALL_ROLES)
+def brief_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The status page; htmx polls it and gets only the status panel while work is pending."""
+    brief = _get_brief_for_user(request, pk)
+    user = _current_user(request)
+    context = {"brief": brief, "can_retry": user.role in BRIEF_REQUESTERS}
+    if getattr(request, "htmx", False):
+        return render(request, "reports/includes/_brief_status.html", context)
+    return render(request, "reports/brief_detail.html", context)
+
+
+@require_POST
+@role_required(*BRIEF_REQUESTERS)
+def brief_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
+    brief = _get_brief_for_user(request, pk)
+    try:
+        brief_retry(brief=brief, user=_current_user(request))
+    except BriefRequestError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Ringkasan dimasukkan kembali ke antrean."))
+    return redirect("reports:brief-detail", pk=brief.pk)
+
+
+@require_GET
+@role_required(*ALL_ROLES)
+def brief_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """Serve the PDF to a user allowed to see the brief, and log the download."""
+    brief = _get_brief_for_user(request, pk)
+    if brief.status != Brief.Status.DONE or not brief.file:
+        raise Http404
+    try:
+        handle = brief.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    brief_download_record(brief=brief, user=_current_user(request))
+    response = FileResponse(
+        handle, as_attachment=True, filename=brief.download_name, content_type="application/pdf"
+    )
+    response["Cache-Control"] = "private, no-store"
+    # role_required is typed for HttpResponse; a FileResponse is served the same way.
+    return cast(HttpResponse, response)
