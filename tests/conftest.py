@@ -261,15 +261,6 @@ def launch_worker(
     return worker
 
 
-@pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, tmp_path_factory, media_root):
-    """One worker for the whole session (tests marked `worker`)."""
-    log_path = tmp_path_factory.mktemp("celery") / "worker.log"
-    worker = launch_worker(log_path=log_path, media_root=media_root, hostname="pytest")
-    yield worker.process
-    worker.stop()
-
-
 @pytest.fixture
 def start_worker(transactional_db, media_root, tmp_path) -> Iterator[Callable[..., Worker]]:
     """Start workers of the test's own: `start_worker(KOTAN_BRIEF_RENDER_DELAY="3")` passes
@@ -291,6 +282,13 @@ def start_worker(transactional_db, media_root, tmp_path) -> Iterator[Callable[..
     yield start
     for worker in workers:
         worker.stop()
+
+
+@pytest.fixture
+def celery_worker_process(start_worker) -> subprocess.Popen[bytes]:
+    """A worker for one test (tests marked `worker`): a worker left running across tests
+    would take the tasks meant for another test's own workers."""
+    return start_worker().process
 
 
 def wait_until(predicate, *, timeout: float = 30, interval: float = 0.2):
