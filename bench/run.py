@@ -1,6 +1,9 @@
 """`make bench`: run every bench/bench_*.py in its own process, collect the lines that start
 with `BENCH <name> <value>`, and write docs/benchmarks.md with the command, the date and the
-machine. A benchmark that fails is reported as failed; the others still run."""
+machine. A benchmark that fails is reported as failed; the others still run.
+
+`python bench/run.py bench_scores.py` runs only the named scripts; the rows of the others are
+kept from the existing file and marked as coming from an earlier run."""
 
 from __future__ import annotations
 
@@ -54,10 +57,27 @@ def machine() -> list[tuple[str, str]]:
     ]
 
 
+def _earlier_rows(skip: set[str]) -> list[tuple[str, str, str]]:
+    """The table rows of docs/benchmarks.md whose script is not in `skip`."""
+    rows = []
+    if OUTPUT.exists():
+        for line in OUTPUT.read_text(encoding="utf-8").splitlines():
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if len(cells) == 3 and cells[0].startswith("bench_") and cells[0] not in skip:
+                value = cells[2].removesuffix(" (earlier run)")
+                rows.append((cells[0], cells[1].strip("`"), f"{value} (earlier run)"))
+    return rows
+
+
 def main() -> int:
     results: list[tuple[str, str, str]] = []
     failed = []
-    for script in sorted((BASE_DIR / "bench").glob("bench_*.py")):
+    scripts = sorted((BASE_DIR / "bench").glob("bench_*.py"))
+    chosen = set(sys.argv[1:])
+    if chosen:
+        scripts = [s for s in scripts if s.name in chosen]
+        results = _earlier_rows({s.name for s in scripts})
+    for script in scripts:
         print(f"== {script.name}", flush=True)
         done = subprocess.run(
             [sys.executable, str(script)], cwd=BASE_DIR, capture_output=True, text=True
@@ -81,7 +101,10 @@ def main() -> int:
         "",
         "| benchmark | metric | value |",
         "|---|---|---|",
-        *(f"| {script} | `{name}` | {value} |" for script, name, value in results),
+        *(
+            f"| {script} | `{name}` | {value} |"
+            for script, name, value in sorted(results, key=lambda row: row[0])
+        ),
     ]
     if failed:
         lines += ["", f"Failed: {', '.join(failed)}"]
