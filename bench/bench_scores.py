@@ -218,6 +218,9 @@ def bench_recompute() -> None:
     recompute, groupby = statistics.median(recompute_times), statistics.median(groupby_times)
     print(f"  median full recompute {recompute:.3f} s; median GROUP BY {groupby:.3f} s;"
           f" unchanged {unchanged:.3f} s")  # fmt: skip
+    print(f"BENCH recompute_1m_full_s {recompute:.2f}")
+    print(f"BENCH recompute_1m_unchanged_s {unchanged:.2f}")
+    print(f"BENCH groupby_1m_s {groupby:.2f}")
     print(f"BENCH recompute_1m_vs_groupby {recompute / groupby:.2f}", flush=True)
 
 
@@ -251,6 +254,8 @@ def bench_dashboard(requests: int = 200) -> None:
     print(
         f"  dashboard {dashboard * 1000:.2f} ms/request; home page {trivial * 1000:.2f} ms/request"
     )
+    print(f"BENCH dashboard_ms {dashboard * 1000:.1f}")
+    print(f"BENCH trivial_page_ms {trivial * 1000:.1f}")
     print(f"BENCH dashboard_vs_trivial_page {dashboard / trivial:.2f}", flush=True)
 
 
