@@ -16,8 +16,8 @@ from django.views.decorators.http import require_GET, require_POST
 from indicators.models import AssessmentPeriod
 from kotan.models import User
 from kotan.permissions import ALL_ROLES, role_required
-from reports.forms import BriefRequestForm
 from meetings.models import Meeting
+from reports.forms import BriefRequestForm
 from reports.models import Brief
 from reports.services.briefs import (
     BriefRequestError,
@@ -171,7 +171,7 @@ def _period_of_meeting(user: User, meeting: Meeting) -> AssessmentPeriod | None:
 @require_POST
 @role_required(*ALL_ROLES)
 def brief_request_minutes(request: HttpRequest, meeting_pk: int) -> HttpResponse:
-    """"Unduh notulen (PDF)" on a meeting's page: request (or reuse) the minutes brief and
+    """ "Unduh notulen (PDF)" on a meeting's page: request (or reuse) the minutes brief and
     go to its status page, which offers the download when it is done."""
     user = _current_user(request)
     meeting = _get_meeting_for_minutes(request, meeting_pk)

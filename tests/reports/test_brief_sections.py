@@ -80,9 +80,7 @@ def _actions(kupang):
     make_action(city=kupang, owner=dinkes, title="Tes urine ASN", due_on=today)
 
 
-def test_the_city_brief_shows_the_computed_ikotan_actions_and_organisations(
-    kupang, period, scored
-):
+def test_the_city_brief_shows_the_computed_ikotan_actions_and_organisations(kupang, period, scored):
     _actions(kupang)
     content = brief_content(kind=Brief.Kind.CITY_SUMMARY, period=period, edition=_edition())
     text, pages = _render(content)
@@ -198,7 +196,9 @@ def test_the_fingerprint_changes_with_actions_meetings_and_scores(kupang, period
     edition = _edition()
 
     def city() -> str:
-        return brief_content(kind=Brief.Kind.CITY_SUMMARY, period=period, edition=edition).fingerprint
+        return brief_content(
+            kind=Brief.Kind.CITY_SUMMARY, period=period, edition=edition
+        ).fingerprint
 
     def minutes() -> str:
         return brief_content(
