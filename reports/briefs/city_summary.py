@@ -110,7 +110,10 @@ def city_score_sections(
             "previous_scaled": previous.scaled if previous else None,
             "change": change,
             "next_band": category.get("next_band", ""),
-            "gap_to_next": category.get("gap"),
+            # Stored as a string in the snapshot; a Decimal is localised in the PDF ("4,36").
+            "gap_to_next": None
+            if category.get("gap") is None
+            else Decimal(category["gap"]).quantize(Decimal("0.01")),
             "missing_variables": list(snapshot.missing_variables),
         },
         "variables": variable_rows(variables),

@@ -4,6 +4,7 @@ the scoring service), real actions and meetings, rendered by WeasyPrint and read
 import datetime
 import io
 import re
+from decimal import Decimal
 
 import pytest
 from django.template.loader import render_to_string
@@ -97,6 +98,9 @@ def test_the_city_brief_shows_the_computed_ikotan_actions_and_organisations(kupa
     assert "Menyusun rancangan Perda fasilitasi P4GN" in flat
     assert "Tes urine ASN" not in flat.split("Tindak lanjut terlambat")[1].split("Rekomendasi")[0]
     assert scored.fingerprint[:16] in flat  # the method note names the scores' data
+    gap = scored.detail["category"]["gap"]
+    if gap is not None:  # a localised number, never the snapshot's raw string
+        assert f"Kurang {_number(Decimal(gap))} poin untuk mencapai kategori" in flat
     assert 4 <= pages <= 12
     assert f"Halaman {pages} dari {pages}" in text
     by_org = {r["name"]: r for r in content.context["actions"]["by_stakeholder"]}
