@@ -1,5 +1,6 @@
-"""The fullest policy brief buildable today: the city summary of Kota Kupang with every unit's
-values approved and the demo recommendation library, rendered in-process (what the Celery
+"""A full policy brief: the city summary of Kota Kupang with every unit's values approved, the
+scores computed by the scoring service, a year of rakor with follow-up actions for every
+organisation and the demo recommendation library, rendered in-process (what the Celery
 worker does, minus storing the file).
 
 Uses its own database, DATABASE_URL's name + "_brief" (e.g. kotan_bench_brief), created and
@@ -112,7 +113,67 @@ def seed() -> tuple[Any, Any]:
             if chosen:
                 unit("stakeholder", stakeholder=stakeholder, chosen=chosen)
         IndicatorValue.objects.bulk_create(values)
+        seed_actions(city=city, year=YEAR)
+    from indicators.services.recompute import scores_recompute
+
+    # Idempotent: leaves the snapshots alone when nothing changed since the last run.
+    scores_recompute(period_ids=[period.pk])
     return period, MethodologyEdition.objects.default()
+
+
+def seed_actions(*, city: Any, year: int) -> None:
+    """Four rakor of the year with three decisions each, and three follow-up actions per
+    active organisation (done, running, overdue), as a busy year would have."""
+    import datetime
+
+    from django.utils import timezone
+
+    from indicators.models import Variable
+    from kotan.models import Stakeholder
+    from meetings.models import Action, Attendance, Decision, Meeting
+
+    variables = list(Variable.objects.order_by("order"))
+    organisations = list(Stakeholder.objects.filter(city=city, active=True).order_by("code"))
+    today = timezone.localdate()
+    actions: list[Action] = []
+    for quarter in range(4):
+        starts = timezone.make_aware(datetime.datetime(year, 3 * quarter + 2, 15, 9))
+        meeting = Meeting.objects.create(
+            city=city,
+            title=f"Rakor KOTAN triwulan {quarter + 1} {year}",
+            starts_at=starts,
+            status=Meeting.Status.FINAL,
+            minutes="Rapat membahas tindak lanjut KOTAN.",
+        )
+        meeting.invited.set(organisations)
+        Attendance.objects.bulk_create(
+            Attendance(meeting=meeting, stakeholder=o, name=f"Perwakilan {o.short_name or o.name}")
+            for o in organisations
+        )
+        for order in range(1, 4):
+            decision = Decision.objects.create(
+                meeting=meeting, order=order, text=f"Keputusan {order} rakor {quarter + 1}"
+            )
+            for n, owner in enumerate(organisations[quarter::4]):
+                status = [Action.Status.DONE, Action.Status.IN_PROGRESS, Action.Status.NOT_STARTED][
+                    (n + order) % 3
+                ]
+                actions.append(
+                    Action(
+                        city=city,
+                        source=Action.Source.DECISION,
+                        meeting=meeting,
+                        decision=decision,
+                        title=f"Tindak lanjut {order}.{n} untuk {owner.short_name or owner.name}",
+                        category=Action.Category.PENGORGANISASIAN,
+                        variable=variables[(n + order) % len(variables)],
+                        owner=owner,
+                        due_on=today + datetime.timedelta(days=30 * ((n % 3) - 1)),
+                        status=status,
+                        progress=100 if status == Action.Status.DONE else 40,
+                    )
+                )
+    Action.objects.bulk_create(actions)
 
 
 def main() -> None:
@@ -143,10 +204,16 @@ def main() -> None:
         pages = pdf.pages
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     recommendations = len(content.context["recommendations"]["items"])
+    scores = content.context["scores"]
+    actions = content.context["actions"]
+    assert scores is not None and actions is not None, "the brief lacks scores or actions"
     approved = content.context["completeness"]["total"]["approved"]
     print(
         f"brief: city summary, {pages} pages, {recommendations} recommendations, "
-        f"{approved} approved values; {RUNS} runs after one warm-up"
+        f"{approved} approved values, IKOTAN {scores['key']['scaled']} "
+        f"({scores['key']['band_name']}), {len(scores['territory'])} territory rows, "
+        f"{actions['totals']['total']} actions of {len(actions['by_stakeholder'])} organisations; "
+        f"{RUNS} runs after one warm-up"
     )
     print(f"BENCH brief_render_s {statistics.median(totals):.3f}")
     print(f"BENCH brief_peak_mb {peak_mb:.1f}")

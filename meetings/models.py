@@ -39,6 +39,20 @@ class MeetingQuerySet(models.QuerySet["Meeting"]):
     def took_place(self) -> MeetingQuerySet:
         return self.filter(status__in=[Meeting.Status.HELD, Meeting.Status.FINAL])
 
+    def involving(self, stakeholder_id: int) -> MeetingQuerySet:
+        """Meetings an organisation was invited to or signed in at: those whose minutes its
+        officers may read as a PDF."""
+        signed = Attendance.objects.filter(stakeholder_id=stakeholder_id).values("meeting_id")
+        return self.filter(Q(invited=stakeholder_id) | Q(pk__in=signed)).distinct()
+
+    def minutes_readable_by(self, user: User | AnonymousUser) -> MeetingQuerySet:
+        """The user's city's meetings whose minutes they may read: city staff and pimpinan
+        all; a stakeholder officer those involving their organisation."""
+        meetings = self.for_user(user)
+        if getattr(user, "role", None) == "pemangku":
+            return meetings.involving(getattr(user, "stakeholder_id", None) or 0)
+        return meetings
+
 
 class Meeting(models.Model):
     """A coordination meeting. Status: planned → held → minutes final (locked until reopened

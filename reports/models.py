@@ -22,6 +22,7 @@ from indicators.models import (
     Variable,
 )
 from kotan.models import Region, Stakeholder, User
+from meetings.models import Meeting
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -113,6 +114,12 @@ class Recommendation(models.Model):
         return self.title
 
 
+def meetings_of_stakeholder(stakeholder_id: int) -> models.QuerySet[Meeting]:
+    """Meetings an organisation was invited to or signed in at: the minutes its officers may
+    read (the other meetings' minutes stay with city staff and pimpinan)."""
+    return Meeting.objects.involving(stakeholder_id)
+
+
 class BriefQuerySet(models.QuerySet["Brief"]):
     def for_user(self, user: User | AnonymousUser) -> BriefQuerySet:
         """Briefs the user may see and download: every brief of the city for readers; for a
@@ -125,9 +132,11 @@ class BriefQuerySet(models.QuerySet["Brief"]):
         if role in BRIEF_READER_ROLES:
             return qs
         if role == User.Role.PEMANGKU:
+            stakeholder_id = getattr(user, "stakeholder_id", None) or 0
             return qs.filter(
                 Q(kind=Brief.Kind.CITY_SUMMARY)
-                | Q(kind=Brief.Kind.STAKEHOLDER, stakeholder_id=getattr(user, "stakeholder_id", 0))
+                | Q(kind=Brief.Kind.STAKEHOLDER, stakeholder_id=stakeholder_id)
+                | Q(kind=Brief.Kind.MINUTES, meeting__in=meetings_of_stakeholder(stakeholder_id))
             )
         return self.none()
 
@@ -166,9 +175,15 @@ class Brief(models.Model):
         on_delete=models.PROTECT,
         related_name="briefs",
     )
-    # The meeting of a minutes brief. A plain id until the meetings app is merged; it then
-    # becomes a ForeignKey to meetings.Meeting (reports → meetings is the allowed direction).
-    meeting_id = models.PositiveBigIntegerField(_("rapat"), null=True, blank=True)
+    # The meeting of a minutes brief (reports → meetings is the allowed direction).
+    meeting = models.ForeignKey(
+        Meeting,
+        verbose_name=_("rapat"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     edition = models.ForeignKey(
         MethodologyEdition, verbose_name=_("edisi"), on_delete=models.PROTECT, related_name="+"
     )
@@ -228,8 +243,8 @@ class Brief(models.Model):
                 name="brief_stakeholder_iff_stakeholder_kind",
             ),
             models.CheckConstraint(
-                condition=Q(kind="minutes", meeting_id__isnull=False)
-                | (~Q(kind="minutes") & Q(meeting_id__isnull=True)),
+                condition=Q(kind="minutes", meeting__isnull=False)
+                | (~Q(kind="minutes") & Q(meeting__isnull=True)),
                 name="brief_meeting_iff_minutes_kind",
             ),
             models.CheckConstraint(
@@ -249,6 +264,8 @@ class Brief(models.Model):
     @property
     def download_name(self) -> str:
         unit = f"-{self.stakeholder.code}" if self.stakeholder_id and self.stakeholder else ""
+        if self.kind == self.Kind.MINUTES:
+            unit = f"-rapat-{self.meeting_id}"
         return f"ringkasan-kotan-{self.period.year}-{self.kind}{unit}-{self.pk}.pdf"
 
 

@@ -250,21 +250,24 @@ def dashboard_load(*, user: User, year: str | None, edition_id: str | None) -> D
     board.tone = scale.tone(snap.band_order)
     board.category = _category(snap.detail["category"], scale)
     board.variables = _variables(snap.detail, scale)
-    board.weakest = [
-        {
-            **lever,
-            **{k: _dec(lever[k]) for k in ("score", "max_gain", "score_needed", "value_needed")},
-        }
-        for lever in snap.detail["levers"][:WEAKEST_SHOWN]
-    ]
+    board.weakest = snapshot_weakest(snap.detail)
     board.kecamatan = _territory(snap.detail, scale)
     board.territory_rows = territory_rows_html(board.kecamatan)
     board.completeness = [
         {**row, "percent": round(100 * row["approved"] / row["expected"]) if row["expected"] else 0}
         for row in snap.detail["completeness"]
     ]
-    board.variables_svg = bars_chart(
-        chart_id="chart-variables",
+    board.variables_svg = variables_chart(board.variables, scale)
+    board.trend_svg = ikotan_trend_chart(board.trend, scale)
+    return board
+
+
+def variables_chart(
+    variables: list[dict[str, Any]], scale: Scale, *, chart_id: str = "chart-variables"
+) -> SafeString:
+    """The variable indices over the category bands (dashboard and briefs share it)."""
+    return bars_chart(
+        chart_id=chart_id,
         title=_("Indeks lima variabel terhadap kategori"),
         desc=_("Indeks tiap variabel pada skala edisi; latar berwarna menandai kategori."),
         items=[
@@ -273,24 +276,50 @@ def dashboard_load(*, user: User, year: str | None, edition_id: str | None) -> D
                 v["category"]["scaled"] if v["category"] else None,
                 v["category"]["tone"] if v["category"] else None,
             )
-            for v in board.variables
+            for v in variables
         ],
         bands=scale.bands,
         scale_min=scale.minimum,
         scale_max=scale.maximum,
     )
-    board.trend_svg = trend_chart(
+
+
+def ikotan_trend_chart(trend: list[ScoreSnapshot], scale: Scale) -> SafeString:
+    """IKOTAN per period (snapshots with their period loaded), for dashboard and briefs."""
+    return trend_chart(
         chart_id="chart-trend",
         title=_("IKOTAN dari periode ke periode"),
         desc=_("Nilai IKOTAN kota tiap tahun pada skala edisi; latar menandai kategori."),
-        points=[
-            ChartValue(str(s.period.year), s.scaled, scale.tone(s.band_order)) for s in board.trend
-        ],
+        points=[ChartValue(str(s.period.year), s.scaled, scale.tone(s.band_order)) for s in trend],
         bands=scale.bands,
         scale_min=scale.minimum,
         scale_max=scale.maximum,
     )
-    return board
+
+
+def snapshot_scale(detail: dict[str, Any]) -> Scale:
+    return _scale(detail)
+
+
+def snapshot_variables(detail: dict[str, Any], scale: Scale) -> list[dict[str, Any]]:
+    """The snapshot's variables with Decimal indices and their category (no query)."""
+    return _variables(detail, scale)
+
+
+def snapshot_weakest(detail: dict[str, Any], limit: int = WEAKEST_SHOWN) -> list[dict[str, Any]]:
+    """The indicators whose improvement would raise IKOTAN most (no query)."""
+    return [
+        {
+            **lever,
+            **{k: _dec(lever[k]) for k in ("score", "max_gain", "score_needed", "value_needed")},
+        }
+        for lever in detail["levers"][:limit]
+    ]
+
+
+def snapshot_territory(detail: dict[str, Any], scale: Scale) -> list[dict[str, Any]]:
+    """Kecamatan rows, each with its kelurahan (one query for the names)."""
+    return _territory(detail, scale)
 
 
 def variable_load(*, choice: Choice, code: str) -> tuple[ScoreSnapshot | None, dict[str, Any]]:

@@ -12,6 +12,11 @@ urlpatterns = [
     path("bukti/<int:pk>/", views.value_evidence, name="value-evidence"),
     path("ringkasan/", views_briefs.brief_list, name="brief-list"),
     path("ringkasan/minta/", views_briefs.brief_request_view, name="brief-request"),
+    path(
+        "ringkasan/notulen/<int:meeting_pk>/",
+        views_briefs.brief_request_minutes,
+        name="brief-request-minutes",
+    ),
     path("ringkasan/<int:pk>/", views_briefs.brief_detail, name="brief-detail"),
     path("ringkasan/<int:pk>/ulangi/", views_briefs.brief_retry_view, name="brief-retry"),
     path("ringkasan/<int:pk>/unduh/", views_briefs.brief_download, name="brief-download"),

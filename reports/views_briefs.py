@@ -8,6 +8,7 @@ from typing import cast
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from indicators.models import AssessmentPeriod
 from kotan.models import User
 from kotan.permissions import ALL_ROLES, role_required
+from meetings.models import Meeting
 from reports.forms import BriefRequestForm
 from reports.models import Brief
 from reports.services.briefs import (
@@ -150,3 +152,51 @@ def brief_download(request: HttpRequest, pk: int) -> HttpResponse:
     response["Cache-Control"] = "private, no-store"
     # role_required is typed for HttpResponse; a FileResponse is served the same way.
     return cast(HttpResponse, response)
+
+
+def _get_meeting_for_minutes(request: HttpRequest, pk: int) -> Meeting:
+    """A meeting of the user's city whose minutes the user may read: city staff and
+    pimpinan any; a stakeholder officer only one their organisation was invited to or
+    signed in at (404 otherwise, as for a meeting of another city)."""
+    return get_object_or_404(Meeting.objects.minutes_readable_by(request.user), pk=pk)
+
+
+def _period_of_meeting(user: User, meeting: Meeting) -> AssessmentPeriod | None:
+    """The assessment period of the meeting's year (WITA), else the city's latest."""
+    periods = AssessmentPeriod.objects.for_user(user).order_by("-year")
+    year = timezone.localtime(meeting.starts_at).year
+    return periods.filter(year=year).first() or periods.first()
+
+
+@require_POST
+@role_required(*ALL_ROLES)
+def brief_request_minutes(request: HttpRequest, meeting_pk: int) -> HttpResponse:
+    """ "Unduh notulen (PDF)" on a meeting's page: request (or reuse) the minutes brief and
+    go to its status page, which offers the download when it is done."""
+    user = _current_user(request)
+    meeting = _get_meeting_for_minutes(request, meeting_pk)
+    period = _period_of_meeting(user, meeting)
+    if meeting.status == Meeting.Status.PLANNED or period is None:
+        messages.error(
+            request,
+            _("Notulen hanya dapat dibuat untuk rapat yang sudah terlaksana.")
+            if period
+            else _("Belum ada periode penilaian untuk kota ini."),
+        )
+        return redirect("meetings:meeting-detail", pk=meeting.pk)
+    try:
+        result = brief_request(
+            user=user,
+            period=period,
+            kind=Brief.Kind.MINUTES,
+            meeting_id=meeting.pk,
+            regenerate=request.POST.get("regenerate") == "1",
+        )
+    except BriefRequestError as exc:
+        messages.error(request, str(exc))
+        return redirect("meetings:meeting-detail", pk=meeting.pk)
+    if result.reused and result.brief.status == Brief.Status.DONE:
+        messages.info(request, _("Notulen belum berubah: PDF yang sudah ada dapat diunduh."))
+    elif not result.reused:
+        messages.success(request, _("Permintaan diterima; PDF notulen dalam antrean."))
+    return redirect("reports:brief-detail", pk=result.brief.pk)

@@ -3,60 +3,204 @@ data completeness and the method note."""
 
 from __future__ import annotations
 
+import datetime
+from decimal import Decimal
 from typing import Any
 
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
-from indicators.models import AssessmentPeriod, MethodologyEdition
+from indicators.models import AssessmentPeriod, MethodologyEdition, ScoreSnapshot
+from meetings.models import Action
 from reports.briefs.common import (
+    UNSET,
     BriefContent,
+    _Unset,
     data_completeness,
     fingerprint_of,
     method_note,
     period_facts,
+    score_snapshot,
     variable_standings,
 )
 from reports.briefs.recommendations import recommendation_section
+from reports.selectors import (
+    ikotan_trend_chart,
+    snapshot_scale,
+    snapshot_territory,
+    snapshot_variables,
+    snapshot_weakest,
+    variables_chart,
+)
 
 TEMPLATE = "reports/pdf/city_summary.html"
+_PERCENT = Decimal(100)
+
+
+def variable_rows(variables: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The snapshot's variables as plain rows for the PDF tables and the fingerprint."""
+    return [
+        {
+            "code": v["code"],
+            "name": v["name"],
+            "index": v["index"],
+            "scaled": v["category"]["scaled"] if v["category"] else None,
+            "band_name": v["category"]["band"] if v["category"] else "",
+            "tone": v["category"]["tone"] if v["category"] else None,
+            "coverage": None
+            if v["coverage"] is None
+            else (v["coverage"] * _PERCENT).quantize(Decimal(1)),
+        }
+        for v in variables
+    ]
 
 
 def city_score_sections(
-    *, period: AssessmentPeriod, edition: MethodologyEdition
+    *,
+    period: AssessmentPeriod,
+    edition: MethodologyEdition,
+    snapshot: ScoreSnapshot | _Unset | None = UNSET,
 ) -> dict[str, Any] | None:
     """The key message, the five variables with charts, the weakest indicators and the
-    kecamatan/kelurahan table, or None while no score exists.
-
-    TO WIRE AFTER THE SCORES MERGE (reports.selectors.dashboard_load works per user; read
-    the ScoreSnapshot of (period, edition, city) directly here). Return
-    {"key": {"ikotan", "scaled", "band_name", "previous_scaled", "change", "next_band",
-             "gap_to_next", "missing_variables"},
-     "variables": [{"code", "name", "index", "scaled", "band_name", "coverage"}...],
-     "weakest": [{"code", "name", "variable", "score"}...],
-     "territory": [{"name", "level", "scaled", "band_name"}...],
-     "charts": {"variables": reports.charts.bars_chart(...), "trend": trend_chart(...)},
-     "computed_at": snapshot.computed_at, "score_fingerprint": snapshot.fingerprint}.
-    templates/reports/pdf/includes/_city_scores.html renders it (block `scores` of
-    city_summary.html), only when it is not None.
+    kecamatan/kelurahan table from the period's ScoreSnapshot, or None while no score exists.
+    Reads the snapshot like the dashboard does (reports.selectors) so the brief and the
+    dashboard show the same numbers. Two queries (trend, region names), plus one for the
+    snapshot when it is not given.
     """
-    return None
+    if isinstance(snapshot, _Unset):
+        snapshot = score_snapshot(period=period, edition=edition)
+    if snapshot is None or not snapshot.detail:
+        return None
+    detail = snapshot.detail
+    scale = snapshot_scale(detail)
+    trend = list(
+        ScoreSnapshot.objects.filter(region_id=period.city_id, edition=edition)
+        .select_related("period")
+        .defer("detail")
+        .order_by("period__year")
+    )
+    earlier = [s for s in trend if s.period.year < period.year]
+    previous = earlier[-1] if earlier else None
+    change = None
+    if snapshot.scaled is not None and previous is not None and previous.scaled is not None:
+        change = snapshot.scaled - previous.scaled
+    category = detail.get("category") or {}
+    variables = snapshot_variables(detail, scale)
+    territory: list[dict[str, Any]] = []
+    for kec in snapshot_territory(detail, scale):
+        territory.append(
+            {"name": kec["name"], "level": "kecamatan", "scaled": kec["scaled"],
+             "band_name": kec["band"], "tone": kec["tone"]}
+        )  # fmt: skip
+        territory.extend(
+            {"name": kel["name"], "level": "kelurahan", "scaled": kel["scaled"],
+             "band_name": kel["band"], "tone": kel["tone"]}
+            for kel in kec["kelurahan"]
+        )  # fmt: skip
+    charts = {"variables": variables_chart(variables, scale, chart_id="brief-variables")}
+    if len([s for s in trend if s.scaled is not None]) > 1:
+        charts["trend"] = ikotan_trend_chart(trend, scale)
+    return {
+        "key": {
+            "ikotan": snapshot.index,
+            "scaled": snapshot.scaled,
+            "band_name": snapshot.band_name,
+            "tone": scale.tone(snapshot.band_order),
+            "previous_year": previous.period.year if previous else None,
+            "previous_scaled": previous.scaled if previous else None,
+            "change": change,
+            "next_band": category.get("next_band", ""),
+            # Stored as a string in the snapshot; a Decimal is localised in the PDF ("4,36").
+            "gap_to_next": None
+            if category.get("gap") is None
+            else Decimal(category["gap"]).quantize(Decimal("0.01")),
+            "missing_variables": list(snapshot.missing_variables),
+        },
+        "variables": variable_rows(variables),
+        "weakest": [
+            {"code": w["code"], "name": w["name"], "variable": w["variable"], "score": w["score"]}
+            for w in snapshot_weakest(detail)
+        ],
+        "territory": territory,
+        "charts": charts,
+        "computed_at": snapshot.computed_at,
+        "score_fingerprint": snapshot.fingerprint,
+    }
 
 
-def city_action_sections(*, period: AssessmentPeriod) -> dict[str, Any] | None:
-    """Follow-up actions by organisation (done, in progress, overdue), or None.
+def actions_in_period(period: AssessmentPeriod) -> Q:
+    """The actions a period's brief reports: those due in the period's year, and those due
+    earlier that are still open (carried over, so an old overdue action is never hidden)."""
+    first_day = datetime.date(period.year, 1, 1)
+    return Q(city_id=period.city_id) & (
+        Q(due_on__year=period.year) | Q(due_on__lt=first_day, status__in=Action.OPEN_STATUSES)
+    )
 
-    TO WIRE AFTER THE MEETINGS MERGE: {"by_stakeholder": [{"name", "done", "in_progress",
-    "overdue"}...], "overdue": [{"title", "stakeholder", "due"}...]}; rendered by the block
-    `actions` of city_summary.html only when it is not None.
-    """
-    return None
+
+def city_action_sections(
+    *, period: AssessmentPeriod, today: datetime.date | None = None
+) -> dict[str, Any] | None:
+    """Follow-up actions by organisation (done, in progress, overdue) and the overdue list,
+    or None when the period has no action. Two queries. Each row carries the latest change
+    of its actions so that any edit or progress report changes the brief's fingerprint."""
+    today = today or timezone.localdate()
+    actions = Action.objects.filter(actions_in_period(period))
+    open_ = Q(status__in=Action.OPEN_STATUSES)
+    late = open_ & Q(due_on__lt=today)
+    rows = list(
+        actions.values("owner_id", "owner__name", "owner__short_name")
+        .annotate(
+            total=Count("id"),
+            done=Count("id", filter=Q(status=Action.Status.DONE)),
+            in_progress=Count("id", filter=open_ & Q(due_on__gte=today)),
+            overdue=Count("id", filter=late),
+            cancelled=Count("id", filter=Q(status=Action.Status.CANCELLED)),
+            last_change=Max("updated_at"),
+        )
+        .order_by("-overdue", "owner__name")
+    )
+    if not rows:
+        return None
+    overdue = [
+        {
+            "id": a.pk,
+            "title": a.title,
+            "stakeholder": a.owner.short_name or a.owner.name,
+            "due": a.due_on,
+            "progress": a.progress,
+        }
+        for a in actions.filter(late)
+        .select_related("owner")
+        .order_by("due_on", "owner__name", "pk")
+    ]
+    return {
+        "by_stakeholder": [
+            {
+                "name": r["owner__name"],
+                "short_name": r["owner__short_name"],
+                "total": r["total"],
+                "done": r["done"],
+                "in_progress": r["in_progress"],
+                "overdue": r["overdue"],
+                "cancelled": r["cancelled"],
+                "last_change": r["last_change"],
+            }
+            for r in rows
+        ],
+        "totals": {
+            key: sum(r[key] for r in rows)
+            for key in ("total", "done", "in_progress", "overdue", "cancelled")
+        },
+        "overdue": overdue,
+    }
 
 
 def build(*, period: AssessmentPeriod, edition: MethodologyEdition) -> BriefContent:
-    standings = variable_standings(period=period, edition=edition)
+    snapshot = score_snapshot(period=period, edition=edition)
+    standings = variable_standings(period=period, edition=edition, snapshot=snapshot)
     data = {
         "facts": period_facts(period, edition),
-        "scores": city_score_sections(period=period, edition=edition),
+        "scores": city_score_sections(period=period, edition=edition, snapshot=snapshot),
         "recommendations": recommendation_section(city=period.city, standings=standings),
         "actions": city_action_sections(period=period),
         "completeness": data_completeness(period=period),

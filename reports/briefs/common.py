@@ -21,15 +21,24 @@ from indicators.models import (
     Indicator,
     IndicatorValue,
     MethodologyEdition,
+    ScoreSnapshot,
     Submission,
     Variable,
     VariableWeight,
 )
+from indicators.services.scoring import Band, EditionSpec, categorise
 from kotan.models import Region
 
 # Bump when a PDF template changes what a brief shows, so stored briefs are not reused
 # for data that would now be laid out differently.
 LAYOUT_VERSION = "2026-1"
+
+
+class _Unset:
+    """Marks an argument not given (None is a meaningful value: no snapshot)."""
+
+
+UNSET = _Unset()
 
 
 @dataclass(frozen=True)
@@ -196,14 +205,70 @@ class VariableStanding:
     indicator_band_ids: dict[int, int] = field(default_factory=dict)
 
 
-def variable_standings(
+def score_snapshot(
     *, period: AssessmentPeriod, edition: MethodologyEdition
-) -> list[VariableStanding] | None:
-    """The variables' current indices and bands, or None while no score exists.
+) -> ScoreSnapshot | None:
+    """The stored scores of the period under the edition (1 query); briefs never recompute."""
+    return ScoreSnapshot.objects.filter(period=period, edition=edition).first()
 
-    TO WIRE AFTER THE SCORES MERGE: read the period's ScoreSnapshot for the city and
-    edition (indicators.models.ScoreSnapshot, `detail` per variable: index and band order),
-    map each band order to the edition's CategoryBand id, and return one VariableStanding
-    per variable. Until then briefs show the library's recommendations unfiltered, and say so.
+
+def _band_spec(detail: dict[str, Any]) -> EditionSpec:
+    """The edition as the scoring service sees it, from the snapshot's own copy of the
+    bands (so an indicator is banded with the same rule as the variables)."""
+    edition = detail["edition"]
+    bands = tuple(
+        Band(b["order"], b["name"], Decimal(b["lower"]), Decimal(b["upper"]))
+        for b in edition["bands"]
+    )
+    spec = EditionSpec(
+        id=0,
+        name=edition["name"],
+        scale_min=Decimal(edition["scale_min"]),
+        scale_max=Decimal(edition["scale_max"]),
+        weights={},
+        bands=bands,
+    )
+    return spec
+
+
+def variable_standings(
+    *,
+    period: AssessmentPeriod,
+    edition: MethodologyEdition,
+    snapshot: ScoreSnapshot | _Unset | None = UNSET,
+) -> list[VariableStanding] | None:
+    """The variables' current indices and bands from the period's ScoreSnapshot, or None
+    while no snapshot exists. A variable without data has no index and no band (its
+    recommendations are then not picked). Indicators are banded by their own score with the
+    edition's rule (DOMAIN.md §3.5), for recommendations tied to one indicator.
+    Two queries (bands, variables), plus one when `snapshot` is not given.
     """
-    return None
+    if isinstance(snapshot, _Unset):
+        snapshot = score_snapshot(period=period, edition=edition)
+    if snapshot is None or not snapshot.detail:
+        return None
+    band_ids = dict(CategoryBand.objects.filter(edition=edition).values_list("order", "pk"))
+    variable_ids = dict(Variable.objects.values_list("code", "pk"))
+    spec = _band_spec(snapshot.detail)
+    standings = []
+    for variable in snapshot.detail["variables"]:
+        if variable["code"] not in variable_ids:
+            continue
+        category = variable["category"] or {}
+        band_order = category.get("band_order")
+        indicator_bands: dict[int, int] = {}
+        for indicator in variable["indicators"]:
+            if indicator["score"] is None:
+                continue
+            band = categorise(Decimal(indicator["score"]), spec).band
+            if band is not None and band.order in band_ids:
+                indicator_bands[indicator["id"]] = band_ids[band.order]
+        standings.append(
+            VariableStanding(
+                variable_id=variable_ids[variable["code"]],
+                index=None if variable["index"] is None else Decimal(variable["index"]),
+                band_id=band_ids.get(band_order) if band_order is not None else None,
+                indicator_band_ids=indicator_bands,
+            )
+        )
+    return standings

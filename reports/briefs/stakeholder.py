@@ -1,8 +1,10 @@
 """The brief for one stakeholder organisation: the variables and indicators it provides,
-its own data, the recommendations addressed to it; its scores and actions after the merge."""
+its own data and scores, its follow-up actions, the recommendations addressed to it."""
 
 from __future__ import annotations
 
+import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -12,18 +14,25 @@ from indicators.models import (
     Indicator,
     IndicatorValue,
     MethodologyEdition,
+    ScoreSnapshot,
     Submission,
 )
 from kotan.models import Stakeholder
+from meetings.models import Action
+from reports.briefs.city_summary import actions_in_period, variable_rows
 from reports.briefs.common import (
+    UNSET,
     BriefContent,
+    _Unset,
     data_completeness,
     fingerprint_of,
     method_note,
     period_facts,
+    score_snapshot,
     variable_standings,
 )
 from reports.briefs.recommendations import recommendation_section
+from reports.selectors import snapshot_scale, snapshot_variables, variables_chart
 
 TEMPLATE = "reports/pdf/stakeholder.html"
 
@@ -72,36 +81,94 @@ def provided_indicators(
 
 
 def stakeholder_score_section(
-    *, period: AssessmentPeriod, edition: MethodologyEdition, stakeholder: Stakeholder
+    *,
+    period: AssessmentPeriod,
+    edition: MethodologyEdition,
+    stakeholder: Stakeholder,
+    indicators: list[Indicator] | None = None,
+    snapshot: ScoreSnapshot | _Unset | None = UNSET,
 ) -> dict[str, Any] | None:
-    """The scores of the variables this organisation provides, or None while none exists.
-
-    TO WIRE AFTER THE SCORES MERGE: from the period's ScoreSnapshot (city, edition), return
-    {"variables": [{"code", "name", "index", "scaled", "band_name", "coverage"}...] for the
-    variables of `provided_indicators`, "indicators": [{"code", "score"}...],
-    "chart_svg": reports.charts.bars_chart(...)}. The template block `scores` in
-    templates/reports/pdf/stakeholder.html renders it only when it is not None.
-    """
-    return None
+    """The scores of the variables this organisation provides indicators for (the ones it
+    influences), and of those indicators, from the period's ScoreSnapshot; None while no
+    snapshot exists. No query when `indicators` and `snapshot` are given."""
+    if isinstance(snapshot, _Unset):
+        snapshot = score_snapshot(period=period, edition=edition)
+    if snapshot is None or not snapshot.detail:
+        return None
+    if indicators is None:
+        indicators = responsible_indicators(stakeholder)
+    own_codes = {i.code for i in indicators}
+    variable_codes = {i.variable.code for i in indicators}
+    scale = snapshot_scale(snapshot.detail)
+    variables = [
+        v for v in snapshot_variables(snapshot.detail, scale) if v["code"] in variable_codes
+    ]
+    if not variables:
+        return None
+    return {
+        "variables": variable_rows(variables),
+        "indicators": [
+            {
+                "code": i["code"],
+                "name": i["name"],
+                "variable": v["code"],
+                "score": None if i["score"] is None else Decimal(i["score"]),
+                "units": i["units"],
+                "expected": i["expected"],
+            }
+            for v in variables
+            for i in v["indicators"]
+            if i["code"] in own_codes
+        ],
+        "chart_svg": variables_chart(variables, scale, chart_id="brief-stakeholder-variables"),
+        "computed_at": snapshot.computed_at,
+        "score_fingerprint": snapshot.fingerprint,
+    }
 
 
 def stakeholder_action_section(
-    *, period: AssessmentPeriod, stakeholder: Stakeholder
+    *, period: AssessmentPeriod, stakeholder: Stakeholder, today: datetime.date | None = None
 ) -> dict[str, Any] | None:
-    """The organisation's follow-up actions and their status, or None while none exists.
-
-    TO WIRE AFTER THE MEETINGS MERGE: the actions assigned to `stakeholder` (meetings app's
-    selectors), as {"counts": {"done", "in_progress", "overdue"}, "items": [{"title",
-    "category", "due", "status", "overdue"}...]}. The template block `actions` renders it
-    only when it is not None.
-    """
-    return None
+    """The organisation's follow-up actions of the period (see city_summary.actions_in_period)
+    and their status, or None when it has none. One query."""
+    today = today or timezone.localdate()
+    actions = list(
+        Action.objects.filter(actions_in_period(period), owner=stakeholder)
+        .select_related("variable", "meeting")
+        .order_by("due_on", "pk")
+    )
+    if not actions:
+        return None
+    items = [
+        {
+            "id": a.pk,
+            "title": a.title,
+            "category": a.get_category_display(),
+            "variable": a.variable.code,
+            "meeting": a.meeting.title if a.meeting else "",
+            "due": a.due_on,
+            "status": a.get_status_display(),
+            "progress": a.progress,
+            "overdue": a.is_overdue(today),
+            "updated_at": a.updated_at,
+        }
+        for a in actions
+    ]
+    return {
+        "counts": {
+            "done": sum(a.status == Action.Status.DONE for a in actions),
+            "in_progress": sum(a.is_open and not a.is_overdue(today) for a in actions),
+            "overdue": sum(a.is_overdue(today) for a in actions),
+        },
+        "items": items,
+    }
 
 
 def build(
     *, period: AssessmentPeriod, edition: MethodologyEdition, stakeholder: Stakeholder
 ) -> BriefContent:
-    standings = variable_standings(period=period, edition=edition)
+    snapshot = score_snapshot(period=period, edition=edition)
+    standings = variable_standings(period=period, edition=edition, snapshot=snapshot)
     indicators = responsible_indicators(stakeholder)
     data = {
         "facts": period_facts(period, edition),
@@ -119,7 +186,11 @@ def build(
             city=period.city, standings=standings, stakeholder=stakeholder
         ),
         "scores": stakeholder_score_section(
-            period=period, edition=edition, stakeholder=stakeholder
+            period=period,
+            edition=edition,
+            stakeholder=stakeholder,
+            indicators=indicators,
+            snapshot=snapshot,
         ),
         "actions": stakeholder_action_section(period=period, stakeholder=stakeholder),
         "method": method_note(edition),

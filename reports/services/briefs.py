@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from indicators.models import AssessmentPeriod, MethodologyEdition
 from kotan.models import Stakeholder, User
 from kotan.services import audit_record
+from meetings.models import Meeting
 from reports.briefs import BriefContent, BriefContentUnavailable, brief_content
 from reports.models import Brief, BriefDownload
 from reports.services.pdf import render_pdf_document
@@ -85,8 +86,13 @@ def brief_request(
         raise BriefRequestError(_("Pilih pemangku kepentingan kota Anda."))
     if kind != Brief.Kind.STAKEHOLDER:
         stakeholder = None
-    if kind == Brief.Kind.MINUTES and meeting_id is None:
-        raise BriefRequestError(_("Pilih rapat yang notulennya akan dibuat."))
+    if kind == Brief.Kind.MINUTES and (
+        meeting_id is None
+        or not Meeting.objects.filter(pk=meeting_id, city_id=period.city_id).exists()
+    ):
+        raise BriefRequestError(_("Pilih rapat kota Anda yang notulennya akan dibuat."))
+    if kind != Brief.Kind.MINUTES:
+        meeting_id = None
     edition = edition or MethodologyEdition.objects.default()
     if edition is None:
         raise BriefRequestError(_("Belum ada edisi metodologi bawaan."))
@@ -97,9 +103,13 @@ def brief_request(
         pending = same_unit.filter(status__in=[Brief.Status.QUEUED, Brief.Status.RENDERING]).first()
         if pending is not None:
             return BriefRequestResult(brief=pending, reused=True)
-        if not regenerate and kind != Brief.Kind.MINUTES:
+        if not regenerate:
             content = brief_content(
-                kind=kind, period=period, edition=edition, stakeholder_obj=stakeholder
+                kind=kind,
+                period=period,
+                edition=edition,
+                stakeholder_obj=stakeholder,
+                meeting_id=meeting_id,
             )
             done = same_unit.filter(
                 status=Brief.Status.DONE, fingerprint=content.fingerprint

@@ -34,6 +34,17 @@ def _request_data(personas):
     }
 
 
+def _held_meeting(personas):
+    """A held meeting of the city to which the stakeholder persona's organisation was not
+    invited: its officer may not ask for the minutes (404, as for another city's meeting)."""
+    from meetings.models import Meeting
+    from tests.factories import make_meeting
+
+    _period(personas)
+    meeting = make_meeting(city=personas.city, status=Meeting.Status.HELD, minutes="Catatan.")
+    return {"meeting_pk": meeting.pk}
+
+
 EDITORS = {"admin": 200, "operator": 200}
 
 # The drill-down pages take the period by year in the query string; a user of another city
@@ -87,6 +98,14 @@ ROWS = [
         statuses(other_city=200, **EDITORS),
         method="post",
         data=_request_data,
+    ),
+    Row(
+        "reports:brief-request-minutes",
+        statuses(
+            other_city=404, admin=302, operator=302, verifikator=302, pimpinan=302, pemangku=404
+        ),
+        kwargs=_held_meeting,
+        method="post",
     ),
     Row("reports:brief-detail", everyone(other_city=404), kwargs=_done_brief),
     Row(

@@ -144,12 +144,37 @@ def test_a_superseded_rendering_does_not_store_its_result(operator, period):
     assert brief.file.read().startswith(b"%PDF-1.")
 
 
-def test_a_minutes_brief_fails_with_its_reason_until_meetings_are_wired(operator, period):
-    brief = make_brief(period=period, kind=Brief.Kind.MINUTES, meeting_id=1)
-    brief_render(brief_id=brief.pk)
-    brief.refresh_from_db()
-    assert brief.status == Brief.Status.FAILED
-    assert "Notulen rapat" in brief.failure_reason
+def test_a_minutes_brief_renders_and_is_reused_until_the_meeting_changes(operator, kupang, period):
+    from django.utils import timezone
+
+    from meetings.models import Meeting
+    from tests.factories import make_meeting
+
+    meeting = make_meeting(city=kupang, status=Meeting.Status.HELD, minutes="Catatan rapat.")
+    first = brief_request(
+        user=operator, period=period, kind=Brief.Kind.MINUTES, meeting_id=meeting.pk
+    ).brief
+    brief_render(brief_id=first.pk)
+    first.refresh_from_db()
+    assert first.status == Brief.Status.DONE and first.pages and first.pages >= 2
+    again = brief_request(
+        user=operator, period=period, kind=Brief.Kind.MINUTES, meeting_id=meeting.pk
+    )
+    assert again.reused and again.brief.pk == first.pk
+    Meeting.objects.filter(pk=meeting.pk).update(minutes="Diubah.", updated_at=timezone.now())
+    changed = brief_request(
+        user=operator, period=period, kind=Brief.Kind.MINUTES, meeting_id=meeting.pk
+    )
+    assert not changed.reused
+
+
+def test_it_refuses_a_minutes_brief_of_a_meeting_of_another_city(operator, period, other_city):
+    from meetings.models import Meeting
+    from tests.factories import make_meeting
+
+    meeting = make_meeting(city=other_city, status=Meeting.Status.HELD)
+    with pytest.raises(BriefRequestError):
+        brief_request(user=operator, period=period, kind=Brief.Kind.MINUTES, meeting_id=meeting.pk)
 
 
 def test_transient_errors_retry_with_backoff_then_fail_with_the_reason(

@@ -181,3 +181,80 @@ def test_the_list_page_makes_the_same_number_of_queries_at_any_size(
     with django_assert_num_queries(11):
         response = client.get(reverse("reports:brief-list"))
     assert response.content.decode().count("/laporan/ringkasan/") >= 2 * size
+
+
+# Minutes (notulen) as a PDF, asked for from a meeting's page. Access (design): city staff
+# and pimpinan for every meeting of their city; a stakeholder officer for the meetings their
+# organisation was invited to or signed in at; another city's users get 404.
+
+
+@pytest.fixture
+def held_meeting(kupang, period, kesbangpol):
+    from meetings.models import Meeting
+    from tests.factories import make_meeting
+
+    return make_meeting(
+        city=kupang, status=Meeting.Status.HELD, minutes="Catatan.", invited=[kesbangpol]
+    )
+
+
+def _minutes_url(meeting) -> str:
+    return reverse("reports:brief-request-minutes", args=[meeting.pk])
+
+
+def test_the_meeting_page_offers_the_minutes_pdf_and_the_request_queues_it(
+    client, pimpinan, held_meeting
+):
+    login(client, pimpinan)
+    page = client.get(reverse("meetings:meeting-detail", args=[held_meeting.pk])).content.decode()
+    assert "Unduh notulen (PDF)" in page and _minutes_url(held_meeting) in page
+    response = client.post(_minutes_url(held_meeting))
+    brief = Brief.objects.get(kind=Brief.Kind.MINUTES)
+    assert brief.meeting == held_meeting and brief.status == Brief.Status.QUEUED
+    assert response["Location"] == reverse("reports:brief-detail", args=[brief.pk])
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_a_stakeholder_officer_gets_the_minutes_of_a_meeting_their_organisation_was_invited_to(
+    client, stakeholder_officer, held_meeting
+):
+    login(client, stakeholder_officer)
+    response = client.post(_minutes_url(held_meeting))
+    assert response.status_code == 302
+    brief = Brief.objects.get(kind=Brief.Kind.MINUTES)
+    assert client.get(reverse("reports:brief-detail", args=[brief.pk])).status_code == 200
+
+
+def test_a_stakeholder_officer_gets_404_for_a_meeting_their_organisation_was_not_part_of(
+    client, stakeholder_officer, kupang, period
+):
+    from meetings.models import Meeting
+    from tests.factories import make_brief, make_meeting
+
+    meeting = make_meeting(city=kupang, status=Meeting.Status.HELD)
+    login(client, stakeholder_officer)
+    page = client.get(reverse("meetings:meeting-detail", args=[meeting.pk])).content.decode()
+    assert "Unduh notulen (PDF)" not in page
+    assert client.post(_minutes_url(meeting)).status_code == 404
+    brief = make_brief(period=period, kind=Brief.Kind.MINUTES, meeting=meeting, status="done")
+    assert client.get(reverse("reports:brief-download", args=[brief.pk])).status_code == 404
+
+
+def test_a_planned_meeting_has_no_minutes_to_print(client, operator, kupang, period):
+    from tests.factories import make_meeting
+
+    meeting = make_meeting(city=kupang)
+    login(client, operator)
+    response = client.post(_minutes_url(meeting), follow=True)
+    assert "hanya dapat dibuat untuk rapat yang sudah terlaksana" in response.content.decode()
+    assert not Brief.objects.filter(kind=Brief.Kind.MINUTES).exists()
+
+
+def test_get_on_the_minutes_request_url_is_not_allowed(client, operator, held_meeting):
+    login(client, operator)
+    assert client.get(_minutes_url(held_meeting)).status_code == 405
+
+
+def test_anonymous_users_are_sent_to_login_for_minutes(client, held_meeting):
+    response = client.post(_minutes_url(held_meeting))
+    assert response.status_code == 302 and "login" in response["Location"]
