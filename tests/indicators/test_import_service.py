@@ -286,14 +286,14 @@ def test_cancelling_deletes_the_kept_file(period, operator, django_capture_on_co
 def test_the_import_reuses_the_check_when_nothing_changed_since(period, operator, monkeypatch):
     batch = checked(period, operator, xlsx_bytes({"Kota": [["kode_unit", "KW1"], ["53.71", 9]]}))
     calls = []
-    monkeypatch.setattr(importing, "analyse", lambda *args: calls.append(args))
+    monkeypatch.setattr(importing.services, "analyse", lambda *args: calls.append(args))
     batch = imported(batch, operator)
     assert (batch.status, calls) == (ImportBatch.Status.DONE, [])
     assert IndicatorValue.objects.get().value == Decimal(9)
 
 
 def test_without_copy_the_import_writes_the_same_through_bulk_create(period, operator, monkeypatch):
-    monkeypatch.setattr(importing, "USE_COPY", False)
+    monkeypatch.setattr(importing.writing, "USE_COPY", False)
     content = xlsx_bytes(_kelurahan_sheet([NAMOSAIN, "", 40, 1, 3]))
     imported(checked(period, operator, content), operator)
     assert len(_values(period)) == 3

@@ -120,7 +120,7 @@ def test_the_template_and_exports_download_as_files(client, period, pimpinan, op
     login(client, operator)
     template = client.get(reverse("indicators:import-template", args=[period.pk]))
     assert template["Content-Disposition"] == (
-        'attachment; filename="templat-kotan-53.71-2026.xlsx"'
+        f'attachment; filename="templat-kotan-53.71-{period.year}.xlsx"'
     )
     assert template.content.startswith(b"PK")
     login(client, pimpinan)
