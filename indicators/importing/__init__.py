@@ -3,10 +3,14 @@ job checks every cell and lists every row's fate and every error, and only after
 confirms a file without errors does a second job write all of it in one transaction.
 
 The rules are those of the entry forms (indicators.services.values): the same `value_error`,
-the same lock (approved data and locked periods refuse changes), the same audit entries
-({field: [old, new]}, action `value.import`), the same return to draft of a submitted unit.
-What differs is only the scale: a file may hold 10,000 units, so reads and writes are bulk
-queries instead of one service call per unit.
+the same lock (approved data and locked periods refuse changes), the same old → new in the
+audit trail, the same return to draft of a submitted unit. What differs is the scale: a file
+may hold 10,000 units, so reads and writes are bulk queries instead of one service call per
+unit, and the audit trail has one entry per changed unit (action `value.import` on the
+submission, {indicator code: [old, new]}) instead of one per value (see writing.py).
+
+Modules: reading (files and cells), checking (the judgement of every cell), plan (the checked
+changes kept for the import), writing (bulk writes), progress, services (the entry points).
 
 File layout (written by indicators.exporting, read here):
 - one sheet per level, named as in LEVEL_SHEETS; a sheet named GUIDE_SHEET is skipped;

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
@@ -52,8 +52,9 @@ class Unit:
     name: str
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
+    # A named tuple, not a dataclass: a large file makes ~100,000 of them, twice (check and
+    # import), and a tuple is several times cheaper to build.
     key: UnitKey
     unit_label: str
     indicator: Indicator
@@ -70,6 +71,8 @@ class Context:
     assigned: set[tuple[int, int]]  # (indicator_id, stakeholder_id)
     submissions: dict[UnitKey, tuple[int, str]]  # → (pk, status)
     stored: dict[tuple[int, int], tuple[int, Decimal | None]]  # (submission, indicator) → …
+    # (indicator pk, raw cell) → (value, message) of parse_cell and value_error.
+    judged: dict[tuple[int, Any], tuple[Decimal | None, str | None]] = field(default_factory=dict)
 
 
 @dataclass
@@ -134,9 +137,10 @@ def load_context(period: AssessmentPeriod) -> Context:
 class _Layout:
     unit_index: int
     level_index: int | None
-    columns: list[tuple[int, Indicator]]
+    columns: list[tuple[int, Indicator, str]]  # (index, indicator, column letter)
     ignored: set[int]  # columns without a header: any value under them is an error
     level: str | None  # the sheet's level, when not given per row
+    unit_letter: str = ""
 
 
 def _layout(sheet: Sheet, header: list[Any], ctx: Context, out: Analysis) -> _Layout | None:
@@ -153,7 +157,7 @@ def _layout(sheet: Sheet, header: list[Any], ctx: Context, out: Analysis) -> _La
         return None
     sheet_level = level_of(sheet.name)
     level_index = lowered.index(LEVEL_COLUMN) if LEVEL_COLUMN in lowered else None
-    columns: list[tuple[int, Indicator]] = []
+    columns: list[tuple[int, Indicator, str]] = []
     ignored: set[int] = set()
     seen: dict[str, str] = {}
     for index, (name, low) in enumerate(zip(names, lowered, strict=True)):
@@ -193,10 +197,10 @@ def _layout(sheet: Sheet, header: list[Any], ctx: Context, out: Analysis) -> _La
             )
         else:
             seen[indicator.code] = letter
-            columns.append((index, indicator))
+            columns.append((index, indicator, letter))
     level = sheet_level
     if level is None and level_index is None:
-        levels = {indicator.level for _index, indicator in columns}
+        levels = {indicator.level for _index, indicator, _letter in columns}
         if len(levels) > 1:
             out.error(
                 sheet.name,
@@ -210,7 +214,10 @@ def _layout(sheet: Sheet, header: list[Any], ctx: Context, out: Analysis) -> _La
             )
             return None
         level = levels.pop() if levels else None
-    return _Layout(lowered.index(UNIT_COLUMN), level_index, columns, ignored, level)
+    unit_index = lowered.index(UNIT_COLUMN)
+    return _Layout(
+        unit_index, level_index, columns, ignored, level, get_column_letter(unit_index + 1)
+    )
 
 
 def _cell(values: list[Any], index: int) -> Any:
@@ -221,29 +228,51 @@ def _is_blank(values: list[Any]) -> bool:
     return all(value is None or (isinstance(value, str) and not value.strip()) for value in values)
 
 
+def _judge(ctx: Context, indicator: Indicator, raw: Any) -> tuple[Decimal | None, str | None]:
+    """`parse_cell`, then `value_error` for a number, remembered per (indicator, raw cell):
+    a large file repeats the same few hundred values, and Decimal work is slow.
+
+    Keyed by the raw cell, not by the Decimal: Decimal("1.0000") equals Decimal(1) but has
+    too many decimals. Raw cells that compare equal (1, 1.0, True) get the same verdict."""
+    key = (indicator.pk, raw)
+    try:
+        verdict = ctx.judged.get(key)
+        remember = True
+    except TypeError:  # an unhashable cell object: judge it without remembering
+        verdict, remember = None, False
+    if verdict is None:
+        value, message = parse_cell(raw, indicator)
+        if value is not None and message is None:
+            message = value_error(indicator, value)
+        verdict = (value, message)
+        if remember:
+            ctx.judged[key] = verdict
+    return verdict
+
+
 def _analyse_row(
     sheet: Sheet,
     number: int,
     values: list[Any],
     layout: _Layout,
     ctx: Context,
-    seen_units: dict[UnitKey, str],
+    seen_units: dict[UnitKey, tuple[str, int]],
     out: Analysis,
 ) -> None:
     where = sheet.name
     before = out.error_total
+    width = len(values)
+    unit_code = cell_text(values[layout.unit_index] if layout.unit_index < width else None)
     fate: dict[str, Any] = {
         "sheet": where,
         "row": number,
-        "unit": "",
+        "unit": unit_code,
         "name": "",
         "new": 0,
         "changed": 0,
+        "unchanged": 0,
+        "errors": 0,
     }
-    fate.update(unchanged=0, errors=0)
-    unit_code = cell_text(_cell(values, layout.unit_index))
-    unit_letter = get_column_letter(layout.unit_index + 1)
-    fate["unit"] = unit_code
     level = layout.level
     if layout.level_index is not None:
         level_text = cell_text(_cell(values, layout.level_index))
@@ -258,6 +287,7 @@ def _analyse_row(
             )
     unit: Unit | None = None
     if level is not None:
+        unit_letter = layout.unit_letter
         if not unit_code:
             out.error(where, number, unit_letter, _("Kode unit kosong."))
         else:
@@ -273,38 +303,41 @@ def _analyse_row(
                     % {"level": Level(level).label, "code": unit_code},
                 )
             elif unit.key in seen_units:
+                first_sheet, first_row = seen_units[unit.key]
                 out.error(
                     where,
                     number,
                     unit_letter,
                     _("Unit %(code)s sudah ada di %(first)s.")
-                    % {"code": unit_code, "first": seen_units[unit.key]},
+                    % {
+                        "code": unit_code,
+                        "first": _("lembar %(sheet)s baris %(row)s")
+                        % {"sheet": first_sheet, "row": first_row},
+                    },
                 )
                 unit = None
             else:
-                seen_units[unit.key] = _("lembar %(sheet)s baris %(row)s") % {
-                    "sheet": where,
-                    "row": number,
-                }
+                seen_units[unit.key] = (where, number)
                 fate["name"] = unit.name
     submission = ctx.submissions.get(unit.key) if unit else None
     for index in layout.ignored:
         if cell_text(_cell(values, index)):
             out.error(where, number, get_column_letter(index + 1), _("Kolom ini tidak punya kode."))
-    for index, indicator in layout.columns:
-        raw = _cell(values, index)
-        value, message = parse_cell(raw, indicator)
+    for index, indicator, letter in layout.columns:
+        raw = values[index] if index < width else None
+        if raw is None:
+            continue  # the common empty cell, without a lookup
+        value, message = _judge(ctx, indicator, raw)
         if value is None and message is None:
             continue
-        letter = get_column_letter(index + 1)
-        if message is None and level is not None and indicator.level != level:
+        # A wrong level is reported instead of value_error's verdict, as it always was; a
+        # cell that is no number at all (value None) keeps its parse message.
+        if value is not None and level is not None and indicator.level != level:
             message = _("Indikator %(code)s tingkat %(level)s; baris ini tingkat %(row)s.") % {
                 "code": indicator.code,
                 "level": indicator.get_level_display(),
                 "row": Level(level).label,
             }
-        if message is None:
-            message = value_error(indicator, value)
         if message is None and unit is not None and level == Level.STAKEHOLDER:
             stakeholder_id = unit.key[2]
             assert stakeholder_id is not None
@@ -349,7 +382,7 @@ def analyse(batch: ImportBatch, ctx: Context, progress: Progress) -> Analysis:
     if ctx.period.status == AssessmentPeriod.Status.LOCKED:
         out.error("", 0, "", _("Periode ini sudah dikunci; data tidak dapat diubah."))
         return out
-    seen_units: dict[UnitKey, str] = {}
+    seen_units: dict[UnitKey, tuple[str, int]] = {}
     counter = _RowCounter(progress)
     try:
         with open_sheets(batch) as sheets:
@@ -398,7 +431,7 @@ class _RowCounter:
 def _analyse_sheet(
     sheet: Sheet,
     ctx: Context,
-    seen_units: dict[UnitKey, str],
+    seen_units: dict[UnitKey, tuple[str, int]],
     counter: _RowCounter,
     out: Analysis,
 ) -> None:
