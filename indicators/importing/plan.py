@@ -84,7 +84,7 @@ def plan_load(batch: ImportBatch, state: str) -> list[Change] | None:
         plan = json.load(handle)
     if plan.get("state") != state:
         return None
-    indicators = Indicator.objects.in_bulk([row[4] for row in plan["changes"]])
+    indicators = Indicator.objects.in_bulk({row[4] for row in plan["changes"]})
     return [
         Change(
             (level, region_id, stakeholder_id),

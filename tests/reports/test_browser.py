@@ -5,37 +5,24 @@ from __future__ import annotations
 import pytest
 from django.db import connections, transaction
 from django.utils import timezone
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from indicators.services.recompute import scores_request_recompute
 from tests.factories import PASSWORD, make_approved_submission, make_period
 from tests.indicators.test_recompute import CITY_VALUES
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-
 
 @pytest.fixture
-def page():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        # A phone-sized window in Indonesian, as the Wakil Wali Kota would see it.
-        context = browser.new_context(locale="id-ID", viewport={"width": 390, "height": 844})
-        yield context.new_page()
-        context.close()
-        browser.close()
-        # Playwright's sync API runs the test inside its own greenlet, which holds its own
-        # database connection; close it here or the test database cannot be dropped.
-        connections.close_all()
+def page(browser):
+    # The session's shared browser (tests/conftest.py): a second sync_playwright() in the
+    # same session fails, since the first one's event loop runs in this thread.
+    # A phone-sized window in Indonesian, as the Wakil Wali Kota would see it.
+    context = browser.new_context(locale="id-ID", viewport={"width": 390, "height": 844})
+    yield context.new_page()
+    context.close()
+    # Playwright's sync API runs the test inside its own greenlet, which holds its own
+    # database connection; close it here or the test database cannot be dropped.
+    connections.close_all()
 
 
 @pytest.mark.browser
