@@ -12,6 +12,7 @@ from indicators.services.values import (
     ValueInput,
     submission_approve,
     submission_get_or_create,
+    submission_history,
     submission_values_save,
 )
 from kotan.models import AuditEntry, Region
@@ -79,9 +80,12 @@ def test_a_valid_file_is_only_previewed_until_confirmed(period, operator):
         (NAMOSAIN, "KM1"): Decimal(3),
         (NUNBAUN_SABU, "KK1"): Decimal("55.5"),
     }
-    entries = AuditEntry.objects.filter(action="value.import")
-    assert sorted(e.changes["value"][1] for e in entries) == ["1", "3", "40", "55.5"]
-    assert {e.changes["value"][0] for e in entries} == {None}
+    # One audit entry per imported unit, with every value it changed: {code: [old, new]}.
+    entries = {e.object_repr: e.changes for e in AuditEntry.objects.filter(action="value.import")}
+    assert sorted(entries.values(), key=len) == [
+        {"KK1": [None, "55.5"]},
+        {"KK1": [None, "40"], "KK3": [None, "1"], "KM1": [None, "3"]},
+    ]
     assert set(Submission.objects.values_list("version", flat=True)) == {2}
 
 
@@ -101,12 +105,16 @@ def test_the_import_audit_reads_like_the_entry_forms(period, operator):
 
     form_entry, import_entry = AuditEntry.objects.filter(action__startswith="value.").order_by("pk")
     assert form_entry.changes == {"value": [None, "40.5"]}
-    assert import_entry.changes == {"value": ["40.5", "70"]}
-    assert (import_entry.object_pk, import_entry.object_repr) == (
-        form_entry.object_pk,
-        form_entry.object_repr,
-    )
+    # The import records the unit's changes in one entry on the submission, in the same
+    # number format, and the submission's history shows both, newest first.
+    assert import_entry.changes == {"KW1": ["40.5", "70"]}
+    assert import_entry.object_pk == str(submission.pk)
+    assert import_entry.object_repr == str(submission)
     assert import_entry.actor == operator
+    assert list(submission_history(submission).filter(action__startswith="value.")) == [
+        import_entry,
+        form_entry,
+    ]
 
 
 def test_every_error_is_listed_with_sheet_row_and_column(period, operator, verifier):
@@ -286,15 +294,16 @@ def test_cancelling_deletes_the_kept_file(period, operator, django_capture_on_co
 def test_the_import_reuses_the_check_when_nothing_changed_since(period, operator, monkeypatch):
     batch = checked(period, operator, xlsx_bytes({"Kota": [["kode_unit", "KW1"], ["53.71", 9]]}))
     calls = []
-    monkeypatch.setattr(importing, "analyse", lambda *args: calls.append(args))
+    monkeypatch.setattr(importing.services, "analyse", lambda *args: calls.append(args))
     batch = imported(batch, operator)
     assert (batch.status, calls) == (ImportBatch.Status.DONE, [])
     assert IndicatorValue.objects.get().value == Decimal(9)
 
 
 def test_without_copy_the_import_writes_the_same_through_bulk_create(period, operator, monkeypatch):
-    monkeypatch.setattr(importing, "USE_COPY", False)
+    monkeypatch.setattr(importing.writing, "USE_COPY", False)
     content = xlsx_bytes(_kelurahan_sheet([NAMOSAIN, "", 40, 1, 3]))
     imported(checked(period, operator, content), operator)
     assert len(_values(period)) == 3
-    assert AuditEntry.objects.filter(action="value.import").count() == 3
+    entry = AuditEntry.objects.get(action="value.import")
+    assert entry.changes == {"KK1": [None, "40"], "KK3": [None, "1"], "KM1": [None, "3"]}

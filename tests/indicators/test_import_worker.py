@@ -50,10 +50,10 @@ def test_the_worker_checks_then_imports_an_uploaded_file(
 
     assert batch.status == ImportBatch.Status.DONE, batch.failure
     assert IndicatorValue.objects.count() == batch.counts["new"] == 2 * (len(rows) - 1)
-    assert (
-        AuditEntry.objects.filter(action="value.import", actor=operator).count()
-        == (batch.counts["new"])
-    )
+    # One audit entry per imported unit, listing each of its values.
+    entries = AuditEntry.objects.filter(action="value.import", actor=operator)
+    assert entries.count() == len(rows) - 1
+    assert sum(len(entry.changes) for entry in entries) == batch.counts["new"]
     progress = client.get(
         reverse("indicators:import-progress", args=[batch.pk]), headers={"HX-Request": "true"}
     )

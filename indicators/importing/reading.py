@@ -1,0 +1,188 @@
+"""Reading an uploaded XLSX or CSV row by row, and turning its cells into values."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+
+from indicators.models import ImportBatch, Indicator
+
+Level = Indicator.Level
+LEVEL_SHEETS: dict[str, str] = {
+    Level.KOTA: "Kota",
+    Level.KELURAHAN: "Kelurahan",
+    Level.STAKEHOLDER: "Pemangku kepentingan",
+}
+GUIDE_SHEET = "Petunjuk"
+UNIT_COLUMN = "kode_unit"
+NAME_COLUMN = "nama_unit"
+LEVEL_COLUMN = "tingkat"
+STATUS_COLUMN = "status"
+INFO_COLUMNS = frozenset({NAME_COLUMN, STATUS_COLUMN})
+NOTE_MARK = "#"
+CSV_SHEET = "CSV"
+
+# Words accepted for a level, in a sheet name or in the `tingkat` column.
+_LEVEL_WORDS: dict[str, str] = {
+    "kota": Level.KOTA,
+    "kelurahan": Level.KELURAHAN,
+    "stakeholder": Level.STAKEHOLDER,
+    "pemangku": Level.STAKEHOLDER,
+    "pemangku kepentingan": Level.STAKEHOLDER,
+}
+_YES = frozenset({"ya", "y", "yes"})
+_NO = frozenset({"tidak", "tdk", "no"})
+
+# Limits that keep one upload from exhausting the worker: a city has ~100 units, the
+
+
+# benchmark 10,000; a file past these is refused, not half-read.
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_DATA_ROWS = 50_000
+MAX_CELL_TEXT = 100
+
+
+class UnreadableFile(Exception):
+    pass
+
+
+# --- Reading files -----------------------------------------------------------------------
+
+
+@dataclass
+class Sheet:
+    name: str
+    rows: Iterator[tuple[int, list[Any]]]
+
+
+def sniff_format(head: bytes) -> str | None:
+    """The format of an upload judged by its first bytes, not its name: XLSX is a zip
+    archive; anything else must be text without NUL bytes to be read as CSV."""
+    if head.startswith(b"PK\x03\x04"):
+        return ImportBatch.Format.XLSX
+    if head.startswith(b"\xd0\xcf\x11\xe0") or b"\x00" in head:
+        return None  # an old .xls (OLE2) or some other binary file
+    return ImportBatch.Format.CSV
+
+
+def _guarded(rows: Iterable[tuple[int, list[Any]]]) -> Iterator[tuple[int, list[Any]]]:
+    """openpyxl and csv parse lazily, so a damaged file fails mid-iteration with whatever the
+    parser raises (zip, XML, csv or value errors). Any of them means "this file cannot be
+    read" for the operator, never a crashed job."""
+    try:
+        yield from rows
+    except Exception as error:
+        raise UnreadableFile(str(error)) from error
+
+
+def _xlsx_sheets(handle: Any) -> list[Sheet]:
+    try:
+        workbook = load_workbook(handle, read_only=True, data_only=True)
+    except Exception as error:
+        raise UnreadableFile(str(error)) from error
+    sheets = []
+    for worksheet in workbook.worksheets:
+        # Some writers store a wrong dimension; dropping it makes sure every cell is read.
+        worksheet.reset_dimensions()
+        rows = (
+            (number, list(values))
+            for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1)
+        )
+        sheets.append(Sheet(worksheet.title, _guarded(rows)))
+    return sheets
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Excel on Windows saves CSV in the ANSI code page; latin-1 never fails to decode.
+        return data.decode("latin-1")
+
+
+def _csv_sheets(handle: Any) -> list[Sheet]:
+    data = handle.read()
+    if b"\x00" in data:
+        raise UnreadableFile("NUL byte")
+    text = _decode(data)
+    first_line = text.split("\n", 1)[0]
+    # Excel with Indonesian regional settings separates with ";" (the comma is the decimal
+    # separator there); other tools use ",".
+    delimiter = max((",", ";", "\t"), key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows = ((number, list(values)) for number, values in enumerate(reader, start=1))
+    return [Sheet(CSV_SHEET, _guarded(rows))]
+
+
+@contextmanager
+def open_sheets(batch: ImportBatch) -> Iterator[list[Sheet]]:
+    """The batch's sheets, each read lazily row by row while the context is open."""
+    with batch.file.open("rb") as handle:
+        if batch.file_format == ImportBatch.Format.XLSX:
+            yield _xlsx_sheets(handle)
+        else:
+            yield _csv_sheets(handle)
+
+
+# --- Cells -------------------------------------------------------------------------------
+
+
+def cell_text(raw: Any) -> str:
+    """A cell as text; numbers as Python writes them (a unit code Excel turned into the
+    number 53.71 still reads as "53.71")."""
+    if raw is None:
+        return ""
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    return str(raw).strip()
+
+
+def parse_cell(raw: Any, indicator: Indicator) -> tuple[Decimal | None, str | None]:
+    """A spreadsheet cell as a value for `indicator`: (value, None), (None, None) for an empty
+    cell, or (None, message) for something that is not a number at all. Range and type rules
+    are left to `value_error`, the entry forms' validator."""
+    if raw is None:
+        return None, None
+    if isinstance(raw, bool):
+        return Decimal(int(raw)), None
+    if isinstance(raw, int):
+        return Decimal(raw), None
+    if isinstance(raw, float):
+        if raw != raw or raw in (float("inf"), float("-inf")):
+            return None, _("Nilai harus berupa angka.")
+        return Decimal(repr(raw)), None
+    if isinstance(raw, Decimal):
+        return raw, None
+    if isinstance(raw, datetime | date | time | timedelta):
+        return None, _("Nilai harus berupa angka, bukan tanggal atau waktu.")
+    text = str(raw).strip()
+    if not text:
+        return None, None
+    if len(text) > MAX_CELL_TEXT:
+        return None, _("Isian terlalu panjang untuk sebuah nilai.")
+    word = text.casefold()
+    if word in _YES or word in _NO:
+        if indicator.kind != Indicator.Kind.YES_NO:
+            return None, _("Nilai harus berupa angka.")
+        return Decimal(1 if word in _YES else 0), None
+    if text.endswith("%"):
+        text = text[:-1].rstrip()
+    if "," in text and "." not in text:
+        text = text.replace(",", ".")  # the Indonesian decimal comma
+    try:
+        return Decimal(text), None
+    except (InvalidOperation, ValueError):
+        return None, _("Nilai harus berupa angka.")
+
+
+def level_of(text: str) -> str | None:
+    return _LEVEL_WORDS.get(" ".join(text.casefold().split()))
