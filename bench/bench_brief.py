@@ -114,7 +114,7 @@ def seed() -> tuple[Any, Any]:
                 unit("stakeholder", stakeholder=stakeholder, chosen=chosen)
         IndicatorValue.objects.bulk_create(values)
         seed_actions(city=city, year=YEAR)
-    from indicators.services.recompute import scores_recompute
+    from indicators.scoring.recompute import scores_recompute
 
     # Idempotent: leaves the snapshots alone when nothing changed since the last run.
     scores_recompute(period_ids=[period.pk])

@@ -192,7 +192,7 @@ def bench_recompute() -> None:
     from django.db import connection
 
     from indicators.models import AssessmentPeriod, ScoreSnapshot
-    from indicators.services.recompute import scores_recompute
+    from indicators.scoring.recompute import scores_recompute
 
     ids = list(AssessmentPeriod.objects.values_list("pk", flat=True))
 

@@ -483,7 +483,7 @@ class ScoreSnapshot(models.Model):
     The city's numbers are columns; the explanation (variables, indicator contributions,
     gaps), the territorial view of every kecamatan and kelurahan and the completeness per
     stakeholder sit in `detail`, so that a dashboard reads one row and a recompute writes one
-    row per period and edition. Written only by indicators.services.recompute.
+    row per period and edition. Written only by indicators.scoring.recompute.
     """
 
     period = models.ForeignKey(

@@ -10,7 +10,7 @@ from django.db import OperationalError
 from django.utils.translation import gettext as _
 
 from indicators import importing
-from indicators.services.recompute import scores_recompute, scores_recompute_nightly
+from indicators.scoring.recompute import scores_recompute, scores_recompute_nightly
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 from django.urls import path
 
-from indicators import import_views
 from indicators.views import entry, framework, periods, progress
+from indicators.views import imports as import_views
 
 app_name = "indicators"
 
@@ -44,7 +44,7 @@ urlpatterns = [
     path("bukti/<int:pk>/", entry.evidence_download, name="evidence"),
 ]
 
-# Spreadsheet import and export (indicators/import_views.py).
+# Spreadsheet import and export (indicators/views/imports.py).
 urlpatterns += [
     path("impor-ekspor/", import_views.import_periods, name="import-periods"),
     path("periode/<int:period_pk>/impor/", import_views.import_upload, name="import-upload"),

@@ -2,7 +2,7 @@
 
 A brief is a job record first: it is created when a user asks for it and a Celery worker
 fills in the file. The file lives under MEDIA_ROOT and is served only through a
-permission-checked view (reports.views_briefs.brief_download), never from a public URL.
+permission-checked view (reports.views.briefs.brief_download), never from a public URL.
 """
 
 from __future__ import annotations

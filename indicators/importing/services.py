@@ -15,7 +15,7 @@ from indicators.importing.plan import plan_delete, plan_load, plan_name, plan_sa
 from indicators.importing.progress import progress_key, progress_reporter
 from indicators.importing.writing import write_changes
 from indicators.models import AssessmentPeriod, ImportBatch, Submission
-from indicators.services.recompute import scores_request_recompute
+from indicators.scoring.recompute import scores_request_recompute
 from kotan.models import User
 from kotan.services import audit_record
 

@@ -15,8 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from indicators.models import AssessmentPeriod, Indicator, IndicatorValue, Submission
+from indicators.scoring.recompute import RecomputeResult, scores_recompute
 from indicators.services.framework import responsibilities_assign
-from indicators.services.recompute import RecomputeResult, scores_recompute
 from kotan.models import Region, Stakeholder, User
 
 # City-level values per year (indicator code → value).

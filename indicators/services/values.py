@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from indicators.models import AssessmentPeriod, Indicator, IndicatorValue, Submission
-from indicators.services.recompute import scores_request_recompute
+from indicators.scoring.recompute import scores_request_recompute
 from kotan.models import AuditEntry, Region, Stakeholder, User
 from kotan.services import audit_record, field_changes
 

@@ -26,7 +26,7 @@ from indicators.models import (
     Variable,
     VariableWeight,
 )
-from indicators.services.scoring import Band, EditionSpec, categorise
+from indicators.scoring.method import Band, EditionSpec, categorise
 from kotan.models import Region
 
 # Bump when a PDF template changes what a brief shows, so stored briefs are not reused

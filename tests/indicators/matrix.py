@@ -142,7 +142,7 @@ ROWS = [
 ]
 
 
-# --- Spreadsheet import and export (indicators/import_views.py) ---------------------------
+# --- Spreadsheet import and export (indicators/views/imports.py) ---------------------------
 # Import: admin and operator. Export: also verifikator and pimpinan (read-only). Pemangku:
 # neither, since an export holds the whole city's data. Another city's user: 404 on objects.
 def _import_period_kwargs(personas):

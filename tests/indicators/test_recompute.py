@@ -17,13 +17,13 @@ from indicators.models import (
     ScoreSnapshot,
     Submission,
 )
-from indicators.services.recompute import (
+from indicators.scoring.inputs import scores_load
+from indicators.scoring.method import fingerprint
+from indicators.scoring.recompute import (
     scores_recompute,
     scores_recompute_nightly,
     scores_request_recompute,
 )
-from indicators.services.scoring import fingerprint
-from indicators.services.scoring_inputs import scores_load
 from kotan.celery import app
 from kotan.models import Region
 from tests.factories import make_approved_submission, make_period
@@ -174,7 +174,7 @@ def test_the_nightly_job_covers_open_and_pending_periods_only(kupang, framework)
 def test_a_request_made_during_a_recompute_stays_pending(period):
     ScoreRecomputeRequest.objects.create(period=period, requested_at="2025-01-01T00:00Z")
     # The recompute read generation 1; a newer request (generation 2) must survive it.
-    from indicators.services import recompute
+    from indicators.scoring import recompute
 
     original = recompute.scores_load
 

@@ -6,7 +6,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from indicators.services.scoring import (
+from indicators.scoring.method import (
     Band,
     EditionSpec,
     IndicatorSpec,

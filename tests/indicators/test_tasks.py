@@ -9,7 +9,7 @@ import pytest
 from django.db import transaction
 
 from indicators.models import ScoreRecomputeRequest, ScoreSnapshot
-from indicators.services.recompute import scores_request_recompute
+from indicators.scoring.recompute import scores_request_recompute
 from indicators.tasks import recompute_nightly
 from kotan.celery import app
 from tests.conftest import wait_until

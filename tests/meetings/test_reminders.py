@@ -105,7 +105,7 @@ def test_weakest_variables_is_empty_until_scores_exist(kupang):
 
 
 def test_weakest_variables_come_from_the_periods_scores(kupang, framework):
-    from indicators.services.recompute import scores_recompute
+    from indicators.scoring.recompute import scores_recompute
     from tests.factories import make_approved_submission
 
     period = AssessmentPeriod.objects.create(

@@ -57,7 +57,7 @@ def _scored_period(personas):
     from django.core.files.base import ContentFile
 
     from indicators.models import AssessmentPeriod, IndicatorValue
-    from indicators.services.recompute import scores_recompute
+    from indicators.scoring.recompute import scores_recompute
     from tests.factories import make_approved_submission, make_period, seed_framework
 
     period = AssessmentPeriod.objects.filter(city=personas.city, year=2025).first()

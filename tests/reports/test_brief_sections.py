@@ -12,7 +12,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from indicators.models import MethodologyEdition, ScoreSnapshot
-from indicators.services.recompute import scores_recompute
+from indicators.scoring.recompute import scores_recompute
 from kotan.models import Region, Stakeholder
 from meetings.models import Action, Attendance, Meeting
 from reports.briefs import brief_content

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from indicators.services.recompute import scores_request_recompute
+from indicators.scoring.recompute import scores_request_recompute
 from tests.factories import PASSWORD, make_approved_submission, make_period
 from tests.indicators.test_recompute import CITY_VALUES
 

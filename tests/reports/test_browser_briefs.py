@@ -21,7 +21,7 @@ def scores_and_actions(kupang, period):
     from django.utils import timezone
 
     from indicators.models import MethodologyEdition, ScoreSnapshot
-    from indicators.services.recompute import scores_recompute
+    from indicators.scoring.recompute import scores_recompute
     from meetings.models import Action
     from tests.factories import make_action, make_approved_submission, make_variable
 

@@ -16,8 +16,8 @@ from indicators.models import (
     ScoreRecomputeRequest,
     ScoreSnapshot,
 )
+from indicators.scoring.recompute import scores_recompute
 from indicators.services.demo import demo_scores_seed
-from indicators.services.recompute import scores_recompute
 from kotan.models import Region
 from tests.conftest import login
 from tests.factories import make_approved_submission, make_period

@@ -19,7 +19,7 @@ from indicators.models import (
     Variable,
     VariableWeight,
 )
-from indicators.services.scoring import (
+from indicators.scoring.method import (
     KECAMATAN,
     KELURAHAN,
     Band,

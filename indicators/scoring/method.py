@@ -1,7 +1,7 @@
 """IKOTAN scoring, exactly as DOMAIN.md §3 describes it.
 
 The math is plain functions over plain, frozen dataclasses: no ORM inside, so it is quick to
-test by hand and quick to run over a million values. `scoring_inputs.scores_load` reads what
+test by hand and quick to run over a million values. `inputs.scores_load` reads what
 they need from the database; `recompute.py` writes snapshots and queues recomputes.
 
 All arithmetic is Decimal (28 significant digits), so a value that is exactly half-way after

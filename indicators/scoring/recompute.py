@@ -22,7 +22,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from indicators.models import AssessmentPeriod, ScoreRecomputeRequest, ScoreSnapshot
-from indicators.services.scoring import (
+from indicators.scoring.inputs import editions_load, scores_load
+from indicators.scoring.method import (
     Category,
     EditionResult,
     EditionSpec,
@@ -31,7 +32,6 @@ from indicators.services.scoring import (
     fingerprint,
     period_scores,
 )
-from indicators.services.scoring_inputs import editions_load, scores_load
 
 logger = logging.getLogger(__name__)
 
