@@ -13,12 +13,12 @@ from django.views.decorators.http import require_GET
 
 from kotan.lib.http import AuthenticatedHttpRequest
 from kotan.models import Region, Stakeholder
-from kotan.permissions import ALL_ROLES, role_required
+from kotan.permissions import ALL_ROLES, Role, role_required
 
 logger = logging.getLogger(__name__)
 
 
-@role_required(*ALL_ROLES)
+@role_required(*ALL_ROLES, Role.ADMIN_PUSAT)
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     return render(request, "kotan/home.html", {"city": user.city, "role": user.get_role_display()})

@@ -101,12 +101,6 @@ class Recommendation(models.Model):
         return self.title
 
 
-def meetings_of_stakeholder(stakeholder_id: int) -> models.QuerySet[Meeting]:
-    """Meetings an organisation was invited to or signed in at: the minutes its officers may
-    read (the other meetings' minutes stay with city staff and pimpinan)."""
-    return Meeting.objects.involving(stakeholder_id)
-
-
 class BriefQuerySet(CityScopedQuerySet["Brief"]):
     """Briefs the user may see and download: every brief of the city for the city's staff
     and pimpinan; for a stakeholder officer the briefs addressed to their organisation, the
@@ -118,7 +112,7 @@ class BriefQuerySet(CityScopedQuerySet["Brief"]):
         return self.filter(
             Q(kind=Brief.Kind.CITY_SUMMARY)
             | Q(kind=Brief.Kind.STAKEHOLDER, stakeholder_id=stakeholder_id)
-            | Q(kind=Brief.Kind.MINUTES, meeting__in=meetings_of_stakeholder(stakeholder_id))
+            | Q(kind=Brief.Kind.MINUTES, meeting__in=Meeting.objects.involving(stakeholder_id))
         )
 
     def in_period(self, period: AssessmentPeriod) -> BriefQuerySet:

@@ -1,4 +1,5 @@
-"""Persona fixtures for every role (DOMAIN.md §5) plus a user of another city."""
+"""Persona fixtures for every role (DOMAIN.md §5), officers of two more organisations and a
+user of another city."""
 
 from __future__ import annotations
 
@@ -17,10 +18,12 @@ from django.test import Client
 
 from kotan.models import Region, Stakeholder, User
 from tests.factories import PASSWORD, load_kupang, make_city, make_user, seed_framework_for
+from tests.matrix import PERSONAS
 
 ROOT = Path(__file__).resolve().parent.parent
 
-ROLES = ("anonymous", "admin", "operator", "verifikator", "pimpinan", "pemangku", "other_city")
+# Every persona of the permission matrix (tests/matrix.py describes them).
+ROLES = PERSONAS
 
 
 @pytest.fixture(autouse=True)
@@ -84,6 +87,38 @@ def stakeholder_officer(kupang, kesbangpol) -> User:
 
 
 @pytest.fixture
+def bappeda(kupang) -> Stakeholder:
+    return Stakeholder.objects.get(city=kupang, code="bappeda")
+
+
+@pytest.fixture
+def dinkes(kupang) -> Stakeholder:
+    return Stakeholder.objects.get(city=kupang, code="dinkes")
+
+
+@pytest.fixture
+def other_officer(kupang, bappeda) -> User:
+    """An officer of a second organisation of the same city."""
+    return make_user(
+        username="petugas-bappeda", city=kupang, role=User.Role.PEMANGKU, stakeholder=bappeda
+    )
+
+
+@pytest.fixture
+def uninvited_officer(kupang, dinkes) -> User:
+    """An officer of an organisation the matrix's meetings do not invite."""
+    return make_user(
+        username="petugas-dinkes", city=kupang, role=User.Role.PEMANGKU, stakeholder=dinkes
+    )
+
+
+@pytest.fixture
+def admin_pusat(db) -> User:
+    """BNN RI's methodology staff: national, no city; staff for the Django admin."""
+    return make_user(username="admin-pusat", city=None, role=User.Role.ADMIN_PUSAT, is_staff=True)
+
+
+@pytest.fixture
 def other_city_operator(other_city) -> User:
     return make_user(username="operator-kediri", city=other_city, role=User.Role.OPERATOR)
 
@@ -105,7 +140,16 @@ class Personas:
 
 @pytest.fixture
 def personas(
-    kupang, admin_user, operator, verifier, pimpinan, stakeholder_officer, other_city_operator
+    kupang,
+    admin_user,
+    operator,
+    verifier,
+    pimpinan,
+    stakeholder_officer,
+    other_officer,
+    uninvited_officer,
+    other_city_operator,
+    admin_pusat,
 ) -> Personas:
     return Personas(
         city=kupang,
@@ -116,7 +160,10 @@ def personas(
             "verifikator": verifier,
             "pimpinan": pimpinan,
             "pemangku": stakeholder_officer,
+            "pemangku_other": other_officer,
+            "pemangku_uninvited": uninvited_officer,
             "other_city": other_city_operator,
+            "admin_pusat": admin_pusat,
         },
     )
 

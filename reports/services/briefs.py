@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
@@ -26,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from indicators.models import AssessmentPeriod, MethodologyEdition
 from kotan.models import Stakeholder, User
+from kotan.permissions import require
 from kotan.services import audit_record
 from meetings.models import Meeting
 from reports.briefs import BriefContent, BriefContentUnavailable, brief_content
@@ -78,6 +80,8 @@ def brief_request(
     rendering. The fingerprint is computed here from the same builder the worker runs (a
     fixed handful of queries, no rendering).
     """
+    if kind != Brief.Kind.MINUTES:
+        require(user, "reports.request_brief")
     if period.city_id != user.city_id:
         raise BriefRequestError(_("Periode ini bukan milik kota Anda."))
     if kind == Brief.Kind.STAKEHOLDER and (
@@ -91,6 +95,10 @@ def brief_request(
         or not Meeting.objects.filter(pk=meeting_id, city_id=period.city_id).exists()
     ):
         raise BriefRequestError(_("Pilih rapat kota Anda yang notulennya akan dibuat."))
+    # Whoever may see the meeting may have its minutes.
+    visible = Meeting.objects.for_user(user).filter(pk=meeting_id or 0)
+    if kind == Brief.Kind.MINUTES and not visible.exists():
+        raise PermissionDenied
     if kind != Brief.Kind.MINUTES:
         meeting_id = None
     edition = edition or MethodologyEdition.objects.default()
@@ -292,6 +300,7 @@ def brief_requeue_for_retry(*, brief_id: int, reason: str) -> None:
 
 def brief_retry(*, brief: Brief, user: User) -> Brief:
     """A user asks again for a failed brief: back to the queue, dispatched on commit."""
+    require(user, "reports.request_brief", brief)
     with transaction.atomic():
         locked = Brief.objects.select_for_update().get(pk=brief.pk)
         if locked.status != Brief.Status.FAILED:

@@ -249,3 +249,22 @@ def test_briefs_of_a_period_of_another_year_are_kept_apart(operator, kupang, per
     a = _request(operator, period).brief
     b = _request(operator, older).brief
     assert a != b and a.period != b.period
+
+
+def test_an_uninvited_organisation_s_officer_may_not_have_the_minutes(
+    uninvited_officer, stakeholder_officer, period, kupang, kesbangpol
+):
+    from django.core.exceptions import PermissionDenied
+
+    from meetings.models import Meeting
+    from tests.factories import make_meeting
+
+    meeting = make_meeting(city=kupang, status=Meeting.Status.HELD, invited=[kesbangpol])
+    with pytest.raises(PermissionDenied):
+        brief_request(
+            user=uninvited_officer, period=period, kind=Brief.Kind.MINUTES, meeting_id=meeting.pk
+        )
+    result = brief_request(
+        user=stakeholder_officer, period=period, kind=Brief.Kind.MINUTES, meeting_id=meeting.pk
+    )
+    assert result.brief.meeting_id == meeting.pk
