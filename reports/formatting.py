@@ -43,3 +43,18 @@ def percent_text(value: Decimal | float | None, places: int = 1) -> str:
     if rounded == rounded.to_integral_value():
         return f"{number_format(rounded, 0)}{NBSP}%"
     return f"{number_format(rounded, places)}{NBSP}%"
+
+
+def value_text(value: Decimal | None, *, kind: str, unit: str = "") -> str:
+    """An indicator's value as people write it: Ya/Tidak, 25,7 %, 3 orang, 2,55."""
+    from django.utils.translation import gettext as _
+
+    if value is None:
+        return "—"
+    if kind == "yesno":
+        return _("Ya") if value >= 1 else _("Tidak")
+    if kind == "percent":
+        return percent_text(value)
+    places = 0 if value == value.to_integral_value() else 2
+    text = number_format(_quantize(value, places), places)
+    return f"{text} {unit}".strip() if unit and unit != "skor" else text
