@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import (
@@ -238,10 +239,16 @@ class Brief(models.Model):
 
     @property
     def download_name(self) -> str:
-        unit = f"-{self.stakeholder.code}" if self.stakeholder_id and self.stakeholder else ""
+        """Indonesian and readable: ringkasan-kebijakan-kota-kupang-2025.pdf,
+        ringkasan-kebijakan-kesbangpol-kota-kupang-2025.pdf,
+        notula-rapat-12-kota-kupang-2025.pdf."""
+        city = slugify(self.period.city.name)
         if self.kind == self.Kind.MINUTES:
-            unit = f"-rapat-{self.meeting_id}"
-        return f"ringkasan-kotan-{self.period.year}-{self.kind}{unit}-{self.pk}.pdf"
+            return f"notula-rapat-{self.meeting_id}-{city}-{self.period.year}.pdf"
+        if self.kind == self.Kind.STAKEHOLDER and self.stakeholder is not None:
+            unit = slugify(self.stakeholder.short_name or self.stakeholder.code)
+            return f"ringkasan-kebijakan-{unit}-{city}-{self.period.year}.pdf"
+        return f"ringkasan-kebijakan-{city}-{self.period.year}.pdf"
 
 
 class BriefDownload(models.Model):

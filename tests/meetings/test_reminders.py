@@ -174,3 +174,32 @@ def test_the_demo_rakor_is_seeded_once(kupang, framework):
         "kompetensi_sdm",
         "tata_laksana",
     }
+
+
+def test_the_agenda_draft_prefers_final_scores_and_formats_them(kupang, framework):
+    """A locked 2025 period's final scores win over an open 2026 period's provisional ones;
+    indices read like the rest of the app (47,67, never 47.6667)."""
+    from indicators.scoring.recompute import scores_recompute
+    from meetings.selectors import next_agenda_draft
+    from tests.factories import make_approved_submission
+
+    locked = AssessmentPeriod.objects.create(
+        city=kupang, year=2025, opens_on=TODAY, closes_on=TODAY, status="locked"
+    )
+    make_approved_submission(
+        period=locked, values={"KK2": 4, "KM4": "2.43", "KW1": 90, "KL1": 1, "HK1": 0}
+    )
+    scores_recompute(period_ids=[locked.pk])
+    newer = AssessmentPeriod.objects.create(city=kupang, year=2026, opens_on=TODAY, closes_on=TODAY)
+    make_approved_submission(period=newer, values={"KK2": 1, "KM4": 1, "KW1": 1, "KL1": 0})
+    scores_recompute(period_ids=[newer.pk])
+    draft = next_agenda_draft(city=kupang, today=TODAY)
+    assert (draft.period, draft.final) == (locked, True)
+    km = next(item for item in draft.items if "Ketahanan Masyarakat" in item)
+    # KM4 2.43 on 1–4 → (2.43 − 1)/3·100 = 47.666… → "47,67"
+    assert "indeks 47,67, final 2025" in km
+    AssessmentPeriod.objects.filter(pk=locked.pk).update(status="open")
+    scores_recompute(period_ids=[locked.pk])
+    draft = next_agenda_draft(city=kupang, today=TODAY)
+    assert draft.final is False and draft.period == newer
+    assert all("sementara 2026" in item for item in draft.items if item.startswith("Variabel"))
