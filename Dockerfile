@@ -12,8 +12,12 @@ RUN apt-get update \
        libharfbuzz-subset0 fonts-dejavu-core curl postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 
+# uv installs the locked, hash-checked dependencies (same version as pyproject's dev extra).
+COPY --from=ghcr.io/astral-sh/uv:0.13.8 /uv /usr/local/bin/uv
+ENV UV_NO_CACHE=1 UV_COMPILE_BYTECODE=1
+
 WORKDIR /app
-# Locked, hash-checked dependencies first: this layer is rebuilt only when the lock changes.
+# Dependencies first: this layer is rebuilt only when the lock changes.
 COPY .ci/requirements.txt .ci/build .ci/
 RUN .ci/build deps
 COPY . .

@@ -66,7 +66,8 @@ def test_the_database_is_sqlite_under_the_var_dir(local_environ, server):
 
 def test_healthz_is_ok_without_a_broker(server):
     assert (
-        urllib.request.urlopen(server + "/healthz").read() == b'{"database": "ok", "broker": "ok"}'
+        urllib.request.urlopen(server + "/healthz").read()
+        == b'{"database": "ok", "broker": "ok", "static": "ok"}'
     )
 
 
