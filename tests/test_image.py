@@ -111,9 +111,11 @@ def image(tmp_path_factory):
     skipped = []
     for keyword, rest in _dockerfile_instructions():
         if keyword == "ENV":
-            environ.update(item.split("=", 1) for item in shlex.split(rest))
+            for item in shlex.split(rest):
+                name, _, value = item.partition("=")
+                environ[name] = value
             # Reuse the download caches between runs: the image itself keeps none.
-            for name in ("PIP_NO_CACHE_DIR", "UV_NO_CACHE", "UV_COMPILE_BYTECODE"):
+            for name in ("PIP_NO_CACHE_DIR", "UV_NO_CACHE"):
                 environ.pop(name, None)
         elif keyword == "RUN":
             if rest.startswith(SYSTEM_STEPS):
@@ -178,18 +180,30 @@ def production(image, database_url, tmp_path_factory):
     assert environ["DEBUG"] == "0"
     migrate = services["migrate"]
     _run(migrate["command"], cwd=app, env=environ)
-    python = [str(Path(build_environ["VIRTUAL_ENV"]) / "bin" / "python"), "manage.py"]
-    _run([*python, "load_city"], cwd=app, env=environ)
-    _run([*python, "seed_framework"], cwd=app, env=environ)
-    printed = _run([*python, "create_demo_users", "--allow-production"], cwd=app, env=environ)
+    # The city, the framework and demo data (`make setup`'s commands), in one process.
+    seed = "; ".join(
+        f"call_command({', '.join(map(repr, command))})"
+        for command in (
+            ("load_city",),
+            ("seed_framework",),
+            ("create_demo_users", "--allow-production"),
+            ("seed_demo_meetings",),
+            ("seed_demo_scores",),
+            ("seed_demo_recommendations",),
+        )
+    )
+    python = str(Path(build_environ["VIRTUAL_ENV"]) / "bin" / "python")
+    printed = _run(
+        [python, "manage.py", "shell", "-c", f"from django.core.management import *; {seed}"],
+        cwd=app,
+        env=environ,
+    )
     # role → (username, password), the first demo user of each role.
     passwords: dict[str, tuple[str, str]] = {}
     for role, username, password in re.findall(
         r"^\s+(\w+)\s+(\S+)\s+kata sandi: (\S+)$", printed, re.M
     ):
         passwords.setdefault(role, (username, password))
-    for command in ("seed_demo_meetings", "seed_demo_scores", "seed_demo_recommendations"):
-        _run([*python, command], cwd=app, env=environ)
 
     log_path = tmp / "web.log"
     with log_path.open("w") as log:

@@ -122,7 +122,9 @@ def test_the_backup_restore_drill_brings_back_every_row_and_the_briefs_file(
     with psycopg.connect(drill_database_url) as conn, conn.cursor() as cursor:
         assert _table_counts(cursor) == before
         cursor.execute("SELECT sha256, file FROM reports_brief WHERE id = %s", [brief.pk])
-        sha256, name = cursor.fetchone()
+        row = cursor.fetchone()
+    assert row is not None
+    sha256, name = row
     restored = (restored_media / name).read_bytes()
     assert hashlib.sha256(restored).hexdigest() == sha256 == brief.sha256
     evidence = IndicatorValue.objects.exclude(evidence="").get()
