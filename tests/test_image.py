@@ -114,8 +114,14 @@ def image(tmp_path_factory):
             for item in shlex.split(rest):
                 name, _, value = item.partition("=")
                 environ[name] = value
-            # Reuse the download caches between runs: the image itself keeps none.
-            for name in ("PIP_NO_CACHE_DIR", "UV_NO_CACHE"):
+            # Reuse the download caches between runs, and let Python cache the bytecode of
+            # what it imports rather than compile every installed module up front.
+            for name in (
+                "PIP_NO_CACHE_DIR",
+                "UV_NO_CACHE",
+                "UV_COMPILE_BYTECODE",
+                "PYTHONDONTWRITEBYTECODE",
+            ):
                 environ.pop(name, None)
         elif keyword == "RUN":
             if rest.startswith(SYSTEM_STEPS):
