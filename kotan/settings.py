@@ -284,6 +284,7 @@ LOGGING = {
     "filters": {
         "request_id": {"()": "kotan.lib.logs.RequestIdFilter"},
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        "not_503": {"()": "kotan.lib.logs.NotServiceUnavailable"},
     },
     "formatters": {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
@@ -298,14 +299,16 @@ LOGGING = {
         "mail_admins": {
             "class": "django.utils.log.AdminEmailHandler",
             "level": "ERROR",
-            "filters": ["require_debug_false"],
+            "filters": ["require_debug_false", "not_503"],
         },
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         # WeasyPrint logs every layout step at INFO.
         "weasyprint.progress": {"level": "WARNING"},
-        # Task failures (kotan.lib.logs) are mailed like Django's request errors are.
+        # Server errors and task failures (kotan.lib.logs) are mailed; the lines also reach
+        # the root's console handler.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
         "kotan.tasks": {"handlers": ["mail_admins"], "level": "INFO"},
     },
 }

@@ -40,6 +40,14 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class NotServiceUnavailable(logging.Filter):
+    """Keeps 503 answers out of the mail to ADMINS: while the database or Redis is down every
+    request and healthcheck answers 503, which is the healthcheck's news, not a mail each."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return getattr(record, "status_code", None) != 503
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time (UTC), level, logger, message, the request id, every
     `extra=` field, and the traceback when there is one."""

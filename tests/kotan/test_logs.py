@@ -99,6 +99,13 @@ def test_a_server_error_is_mailed_to_admins(client, operator, settings, monkeypa
     assert "templat rusak" in mail.outbox[0].body
 
 
+def test_an_unavailable_service_is_not_mailed(client, db, settings):
+    settings.ADMINS = [("Operasional", "ops@bnn.example")]
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    assert client.get("/healthz").status_code == 503
+    assert mail.outbox == []
+
+
 def test_a_final_task_failure_is_logged_with_its_object_and_mailed(settings, caplog):
     settings.ADMINS = [("Operasional", "ops@bnn.example")]
     with caplog.at_level(logging.INFO, logger="kotan.tasks"):
