@@ -1,13 +1,72 @@
-"""Language choice: Bahasa Indonesia unless the user picked English with the switch."""
+"""Kotan's middleware: the request log with its request id, and the language choice (Bahasa
+Indonesia unless the user picked English with the switch)."""
 
 from __future__ import annotations
 
+import logging
+import re
+import time
+import uuid
 from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import empty
+
+from kotan.lib.logs import request_id_var
+
+request_logger = logging.getLogger("kotan.request")
+# An id set by the proxy in front is kept, so its log and ours can be joined; anything else
+# (too long, odd characters) is replaced by our own.
+_INCOMING_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
+REQUEST_ID_HEADER = "X-Request-ID"
+
+
+class RequestLogMiddleware:
+    """One log line per request (method, path, status, duration, user id) carrying a request
+    id, which every other log line of the request carries too (kotan.lib.logs) and which the
+    response returns in `X-Request-ID`, so a user's report can be found in the logs. First in
+    MIDDLEWARE, so that it also sees static files and the other middleware's answers."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get(REQUEST_ID_HEADER, "")
+        request_id = incoming if _INCOMING_ID.fullmatch(incoming) else uuid.uuid4().hex
+        # Cleared when the response is finished (kotan.apps), not here: Django logs a 4xx/5xx
+        # response after the middleware returned it, and that line belongs to the request.
+        request_id_var.set(request_id)
+        started = time.monotonic()
+        response = self.get_response(request)
+        response[REQUEST_ID_HEADER] = request_id
+        duration_ms = round((time.monotonic() - started) * 1000, 1)
+        request_logger.info(
+            "%s %s %s %sms",
+            request.method,
+            request.path,
+            response.status_code,
+            duration_ms,
+            extra={
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": duration_ms,
+                "user_id": _user_id(request),
+            },
+        )
+        return response
+
+
+def _user_id(request: HttpRequest) -> int | None:
+    """The user's id if authentication already loaded the user; never a query of its own."""
+    user = getattr(request, "user", None)
+    loaded = getattr(user, "_wrapped", user)
+    if loaded is None or loaded is empty:
+        return None
+    return getattr(loaded, "pk", None)
 
 
 class ChosenLanguageMiddleware:

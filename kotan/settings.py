@@ -13,7 +13,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from kotan.lib.env import env_bool, env_int, env_list, env_str, env_url
+from kotan.lib.env import env_admins, env_bool, env_int, env_list, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("KOTAN_VAR_DIR", str(BASE_DIR / "var")))
@@ -52,6 +52,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: one log line per request, with its request id (see "Observability" below).
+    "kotan.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -270,11 +272,73 @@ CONTENT_SECURITY_POLICY = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# --- Observability, backups, media clean-up ----------------------------------------------
+# LOG_FORMAT=json: one JSON object per line (docker-compose.yml's default); otherwise text.
+# Every line of a request carries its request id (kotan.middleware.RequestLogMiddleware).
+LOG_FORMAT = env_str("LOG_FORMAT", "text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, got {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "request_id": {"()": "kotan.lib.logs.RequestIdFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        "not_503": {"()": "kotan.lib.logs.NotServiceUnavailable"},
+    },
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "kotan.lib.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        },
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false", "not_503"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # WeasyPrint logs every layout step at INFO.
-    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
+    "loggers": {
+        # WeasyPrint logs every layout step at INFO.
+        "weasyprint.progress": {"level": "WARNING"},
+        # Server errors and task failures (kotan.lib.logs) are mailed; the lines also reach
+        # the root's console handler.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "kotan.tasks": {"handlers": ["mail_admins"], "level": "INFO"},
+    },
 }
+# The worker keeps this configuration instead of replacing the root logger's handlers.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Errors (500s, failed tasks) are mailed to these: "Ani <ani@bnn.go.id>, ops@bnn.go.id".
+ADMINS = env_admins("ADMINS")
+# Optional error tracking; sentry-sdk is imported only when a DSN is set.
+SENTRY_DSN = env_str("SENTRY_DSN")
+if SENTRY_DSN:
+    from kotan.lib.sentry import sentry_init
+
+    sentry_init(dsn=SENTRY_DSN, environment=env_str("SENTRY_ENVIRONMENT", "production"))
+
+# `manage.py backup` (nightly from beat) writes here and keeps the newest BACKUP_KEEP.
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(VAR_DIR / "backups")))
+BACKUP_KEEP = env_int("BACKUP_KEEP", 14)
+# Files under MEDIA_ROOT that no row references (evidence of a refused save, a superseded
+# brief) are deleted by the nightly clean-up once older than this.
+MEDIA_ORPHAN_GRACE_HOURS = env_int("MEDIA_ORPHAN_GRACE_HOURS", 24)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        # 02.00 WITA, after the nightly recompute.
+        "kotan-backup-nightly": {
+            "task": "kotan.tasks.backup_nightly_task",
+            "schedule": crontab(hour=env_int("BACKUP_HOUR", 2), minute=0),
+        },
+        "kotan-media-orphans": {
+            "task": "kotan.tasks.media_orphans_delete_task",
+            "schedule": crontab(hour=3, minute=30),
+        },
+    }
+)

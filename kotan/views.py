@@ -4,6 +4,7 @@ import logging
 
 import redis
 from django.conf import settings
+from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 from django.db import connection
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -90,10 +91,21 @@ def _broker_ok() -> bool:
         return False
 
 
+def _static_ok() -> bool:
+    """With hashed static names (DEBUG off), the manifest collectstatic writes must have been
+    loaded: without it every page that links a stylesheet answers 500."""
+    if not isinstance(staticfiles_storage, ManifestFilesMixin):
+        return True
+    if staticfiles_storage.hashed_files:
+        return True
+    logger.error("healthz: no static files manifest (run collectstatic with DEBUG=0)")
+    return False
+
+
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     """For load balancers and compose healthchecks: states only, never error details."""
-    checks = {"database": _database_ok(), "broker": _broker_ok()}
+    checks = {"database": _database_ok(), "broker": _broker_ok(), "static": _static_ok()}
     body = {name: "ok" if ok else "error" for name, ok in checks.items()}
     return JsonResponse(body, status=200 if all(checks.values()) else 503)
