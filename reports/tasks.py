@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 from celery import Task, shared_task
@@ -61,12 +62,20 @@ def briefs_sweep_task() -> int:
     return briefs_sweep()
 
 
+def _queue_sweep() -> None:
+    try:
+        briefs_sweep_task.apply_async()
+    except Exception:  # the broker went away again; beat's sweeps remain
+        logger.warning("could not queue the brief sweep at worker start", exc_info=True)
+
+
 @worker_ready.connect
 def sweep_briefs_when_a_worker_starts(**_kwargs: Any) -> None:
     """A worker is available: take over the briefs of a dead worker now, and those whose
     lease was still running once it has expired (without waiting for beat)."""
-    try:
-        briefs_sweep_task.apply_async()
-        briefs_sweep_task.apply_async(countdown=settings.BRIEF_LEASE_SECONDS + 1)
-    except Exception:  # the broker went away again; beat's sweeps remain
-        logger.warning("could not queue the brief sweep at worker start", exc_info=True)
+    _queue_sweep()
+    # A timer rather than a countdown task: a worker holding an unacknowledged message when
+    # Redis goes away dies in kombu 5.7 ("'NoneType' object has no attribute 'hostname'").
+    later = threading.Timer(settings.BRIEF_LEASE_SECONDS + 1, _queue_sweep)
+    later.daemon = True
+    later.start()

@@ -11,6 +11,8 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from indicators.models import Indicator, MethodologyEdition
+from kotan.celery import app
+from kotan.lib.retry import TASK_MAX_RETRIES, retry_schedule
 from kotan.models import AuditEntry, Stakeholder
 from reports.briefs import brief_content
 from reports.models import Brief
@@ -23,8 +25,6 @@ from reports.services.briefs import (
     briefs_stale_ids,
     briefs_sweep,
 )
-from kotan.celery import app
-from kotan.lib.retry import TASK_MAX_RETRIES, retry_schedule
 from reports.tasks import brief_render_task
 from tests.conftest import wait_until
 from tests.factories import make_brief, make_period, make_values
