@@ -192,8 +192,9 @@ def test_the_lease_is_refreshed_while_the_worker_renders(
     claimed = service._claim(brief.pk)
     assert claimed is not None
     first_beat = Brief.objects.get(pk=brief.pk).heartbeat_at
+    assert first_beat is not None
     with service._lease(brief.pk, claimed[1]):
-        wait_until(lambda: Brief.objects.get(pk=brief.pk).heartbeat_at > first_beat, timeout=30)
+        wait_until(lambda: Brief.objects.get(pk=brief.pk).heartbeat_at != first_beat, timeout=30)
     # Another claim's token: the old worker's refresh no longer counts.
     Brief.objects.filter(pk=brief.pk).update(render_token="someone-else", heartbeat_at=first_beat)
     with service._lease(brief.pk, claimed[1]):
@@ -370,7 +371,8 @@ def test_with_the_broker_down_the_sweeper_sends_nothing_and_keeps_the_briefs(per
 def test_the_beat_sweep_takes_a_brief_back_from_a_dead_worker_and_sends_it(operator, period):
     """What beat runs at least every minute: the task named in its schedule."""
     entry = django_settings.CELERY_BEAT_SCHEDULE["reports-briefs-sweep"]
-    assert entry["schedule"] <= 60
+    assert isinstance(entry["schedule"], float) and entry["schedule"] <= 60
+    assert isinstance(entry["task"], str)
     stuck = _leave_rendering(make_brief(period=period), heartbeat_at=_expired_lease())
     busy = _leave_rendering(make_brief(period=period), heartbeat_at=timezone.now(), token="busy")
     assert app.tasks[entry["task"]]() == 1
