@@ -46,6 +46,9 @@ def database_unavailable_response() -> HttpResponse:
     response = HttpResponse(render_to_string("503.html"), status=503)
     response["Retry-After"] = str(settings.DATABASE_UNAVAILABLE_RETRY_AFTER)
     response["Cache-Control"] = "no-store"
+    # Logged once as a warning by the caller: django.request would log every request of an
+    # outage as an error (and mail ADMINS for each).
+    response._has_been_logged = True  # type: ignore[attr-defined]
     return response
 
 

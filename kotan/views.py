@@ -107,6 +107,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def server_error(request: HttpRequest) -> HttpResponse:
     """handler500: a database outage met outside a view (saving the session, another
     middleware) is the 503 maintenance page; anything else the static 500 page."""
-    if is_database_error(sys.exc_info()[1]):
+    error = sys.exc_info()[1]
+    if is_database_error(error):
+        logger.warning("database unavailable (%s %s): %s", request.method, request.path, error)
         return database_unavailable_response()
     return HttpResponseServerError(render_to_string("500.html"))

@@ -44,11 +44,16 @@ def assert_maintenance_page(response) -> None:
 @pytest.mark.parametrize(
     "url", ["/", "/laporan/dasbor/", "/laporan/ringkasan/", "/indikator/", "/rapat/"]
 )
-def test_a_signed_in_user_gets_the_maintenance_page(client, operator, url):
+def test_a_signed_in_user_gets_the_maintenance_page(client, operator, url, caplog):
     client.force_login(operator)
     with database_down():
         response = client.get(url)
     assert_maintenance_page(response)
+    # One warning, never an error (which would mail ADMINS for every request of an outage).
+    assert [r.levelname for r in caplog.records if "database unavailable" in r.getMessage()] == [
+        "WARNING"
+    ]
+    assert not [r for r in caplog.records if r.levelno >= 40]
     # The database is back: the same session works again.
     assert client.get(url).status_code == 200
 
