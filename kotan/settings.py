@@ -61,6 +61,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Right after authentication: loads the session and user itself, so a database outage
+    # is a 503 maintenance page (views' errors too, through process_exception).
+    "kotan.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -97,7 +100,11 @@ DATABASE_URL = env_url(
     schemes=("postgres", "postgresql", "sqlite"),
 )
 DATABASES = {
-    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))
+    # Health checks: a persistent connection broken by a database restart is replaced
+    # before use instead of failing the first request after the outage.
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0), conn_health_checks=True
+    )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -196,6 +203,21 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,
 }
 CELERY_TIMEZONE = TIME_ZONE
+# --- Recovery: sweepers, leases and retries (issue 9) ---------------------------------
+# How often beat runs the sweepers (briefs whose lease expired or whose message was lost,
+# pending score recomputes). Tests use a few seconds.
+SWEEP_INTERVAL_SECONDS = env_int("KOTAN_SWEEP_INTERVAL", 60)
+# A worker rendering a brief refreshes its lease (Brief.heartbeat_at) every
+# BRIEF_HEARTBEAT_SECONDS; a lease not refreshed for BRIEF_LEASE_SECONDS belongs to a dead
+# worker, and the sweeper hands the brief to another one.
+BRIEF_LEASE_SECONDS = env_int("KOTAN_BRIEF_LEASE", 30)
+BRIEF_HEARTBEAT_SECONDS = max(1, BRIEF_LEASE_SECONDS // 3)
+# Transient errors (the database is down) are retried after base, 2×base, 4×base … seconds,
+# at most the cap each: with the defaults 8 retries span about 20 minutes.
+TASK_RETRY_BASE_SECONDS = env_int("KOTAN_RETRY_BASE", 10)
+TASK_RETRY_MAX_SECONDS = env_int("KOTAN_RETRY_MAX", 300)
+# Seconds a client is asked to wait (Retry-After) when the database is unreachable.
+DATABASE_UNAVAILABLE_RETRY_AFTER = 30
 # Beat reads crontabs in CELERY_TIMEZONE (Asia/Makassar, WITA).
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Recomputes every open period and every period whose recompute request is still pending
@@ -216,7 +238,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Sends briefs whose request found the broker down (or whose task was lost) again.
     "reports-briefs-sweep": {
         "task": "reports.tasks.briefs_sweep_task",
-        "schedule": 60.0,
+        "schedule": float(SWEEP_INTERVAL_SECONDS),
+    },
+    # Recomputes periods whose request is still pending (the broker was down when the data
+    # was approved): the dashboard is fresh within a sweep of the broker's return.
+    "scores-pending-sweep": {
+        "task": "indicators.tasks.recompute_pending",
+        "schedule": float(SWEEP_INTERVAL_SECONDS),
     },
 }
 
