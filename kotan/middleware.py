@@ -71,6 +71,7 @@ def _user_id(request: HttpRequest) -> int | None:
         return None
     return getattr(loaded, "pk", None)
 
+
 logger = logging.getLogger(__name__)
 
 # What psycopg and Django raise while PostgreSQL is down, restarting or failing over.
