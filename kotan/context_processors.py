@@ -1,15 +1,18 @@
-"""The role-aware navigation shown on every page."""
+"""The role-aware navigation shown on every page, and the named permissions for templates."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+import rules
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from kotan.models import User
+from kotan.permissions import holds_role
 
 Role = User.Role
 
@@ -21,19 +24,23 @@ class NavItem:
     roles: tuple[str, ...]
 
 
+CITY_ROLES = tuple(role for role in Role.values if role != Role.ADMIN_PUSAT)
+NATIONAL = (Role.ADMIN_PUSAT,)
 NAV_ITEMS: tuple[NavItem, ...] = (
-    NavItem(_("Beranda"), "kotan:home", tuple(Role.values)),
-    NavItem(_("Indikator"), "indicators:index", tuple(Role.values)),
-    NavItem(_("Rapat & tindak lanjut"), "meetings:index", tuple(Role.values)),
-    NavItem(_("Dasbor & laporan"), "reports:index", tuple(Role.values)),
-    NavItem(_("Wilayah"), "kotan:region-list", tuple(Role.values)),
-    NavItem(_("Pemangku kepentingan"), "kotan:stakeholder-list", tuple(Role.values)),
+    NavItem(_("Beranda"), "kotan:home", (*CITY_ROLES, *NATIONAL)),
+    NavItem(_("Indikator"), "indicators:index", CITY_ROLES),
+    NavItem(_("Metodologi"), "indicators:framework", NATIONAL),
+    NavItem(_("Skor semua kota"), "reports:national-scores", NATIONAL),
+    NavItem(_("Rapat & tindak lanjut"), "meetings:index", CITY_ROLES),
+    NavItem(_("Dasbor & laporan"), "reports:index", CITY_ROLES),
+    NavItem(_("Wilayah"), "kotan:region-list", CITY_ROLES),
+    NavItem(_("Pemangku kepentingan"), "kotan:stakeholder-list", CITY_ROLES),
 )
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
     user = request.user
-    if not isinstance(user, User) or user.city_id is None:
+    if not isinstance(user, User) or not holds_role(user, *Role.values):
         return {"nav_items": []}
     current = request.resolver_match.view_name if request.resolver_match else ""
     items = [
@@ -42,3 +49,21 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         if user.role in item.roles
     ]
     return {"nav_items": items}
+
+
+class Can:
+    """`{% if can.meetings.edit_meetings %}`: the apps' named permissions (their
+    permissions.py), asked of django-rules alone. Django's `perms` would also ask the model
+    backend, which costs two queries a page for every rule that says no."""
+
+    def __init__(self, user: Any, app: str = "") -> None:
+        self._user, self._app = user, app
+
+    def __getitem__(self, name: str) -> Any:
+        if not self._app:
+            return Can(self._user, name)
+        return rules.has_perm(f"{self._app}.{name}", self._user)
+
+
+def permissions(request: HttpRequest) -> dict[str, object]:
+    return {"can": Can(request.user)}

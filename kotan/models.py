@@ -1,7 +1,7 @@
 """The core every app shares: the region tree, stakeholder organisations, users and the
 audit trail.
 
-Every query over city data goes through a `for_user` QuerySet method, because one
+Every query over city data goes through a city-scoped QuerySet (kotan.lib.scoping), because one
 deployment serves many BNN Kota offices and nothing of another city may ever leak.
 """
 
@@ -16,17 +16,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kotan.lib.scoping import CityScopedQuerySet
+
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AnonymousUser
+    pass
 
 
-class RegionQuerySet(models.QuerySet["Region"]):
-    def for_user(self, user: User | AnonymousUser) -> RegionQuerySet:
-        """Regions of the user's kab/kota (the kota itself, its kecamatan and kelurahan)."""
-        city_id = getattr(user, "city_id", None)
-        if city_id is None:
-            return self.none()
-        return self.filter(city_id=city_id)
+class RegionQuerySet(CityScopedQuerySet["Region"]):
+    city_lookup = "city"
 
     def kecamatan(self) -> RegionQuerySet:
         return self.filter(level=Region.Level.KECAMATAN)
@@ -94,12 +91,8 @@ class Region(models.Model):
         return self.level == self.Level.KOTA
 
 
-class StakeholderQuerySet(models.QuerySet["Stakeholder"]):
-    def for_user(self, user: User | AnonymousUser) -> StakeholderQuerySet:
-        city_id = getattr(user, "city_id", None)
-        if city_id is None:
-            return self.none()
-        return self.filter(city_id=city_id)
+class StakeholderQuerySet(CityScopedQuerySet["Stakeholder"]):
+    city_lookup = "city"
 
     def active(self) -> StakeholderQuerySet:
         return self.filter(active=True)
@@ -146,7 +139,8 @@ class Stakeholder(models.Model):
 
 
 class User(AbstractUser):
-    """A person using Kotan: belongs to one kab/kota and holds one role (DOMAIN.md §5)."""
+    """A person using Kotan: holds one role (DOMAIN.md §5) and belongs to one kab/kota, but
+    for Admin Pusat, the national methodology staff, who belong to none."""
 
     class Role(models.TextChoices):
         ADMIN = "admin", _("Admin")
@@ -154,6 +148,7 @@ class User(AbstractUser):
         VERIFIKATOR = "verifikator", _("Verifikator")
         PIMPINAN = "pimpinan", _("Pimpinan")
         PEMANGKU = "pemangku", _("Pemangku kepentingan")
+        ADMIN_PUSAT = "admin_pusat", _("Admin Pusat")
 
     city = models.ForeignKey(
         Region,
@@ -183,6 +178,10 @@ class User(AbstractUser):
                 condition=Q(role="pemangku", stakeholder__isnull=False) | ~Q(role="pemangku"),
                 name="user_stakeholder_officer_has_organisation",
             ),
+            models.CheckConstraint(
+                condition=Q(role="admin_pusat", city__isnull=True) | ~Q(role="admin_pusat"),
+                name="user_admin_pusat_is_national",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -192,12 +191,12 @@ class User(AbstractUser):
         return self.is_active and self.role in roles
 
 
-class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
-    def for_user(self, user: User | AnonymousUser) -> AuditEntryQuerySet:
-        city_id = getattr(user, "city_id", None)
-        if city_id is None:
-            return self.none()
-        return self.filter(city_id=city_id)
+class AuditEntryQuerySet(CityScopedQuerySet["AuditEntry"]):
+    city_lookup = "city"
+
+    def national(self) -> AuditEntryQuerySet:
+        """Changes to the national methodology (no city)."""
+        return self.filter(city__isnull=True)
 
     def for_object(self, obj: models.Model) -> AuditEntryQuerySet:
         return self.filter(
@@ -212,7 +211,10 @@ class AuditEntry(models.Model):
     such as spreadsheet imports are recorded as well.
     """
 
-    city = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    # Empty for a national change (the methodology, by Admin Pusat).
+    city = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

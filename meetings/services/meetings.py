@@ -11,10 +11,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kotan.lib.locking import lock_version
 from kotan.models import Region, Stakeholder, User
-from kotan.services import audit_record, field_changes
+from kotan.permissions import require
+from kotan.services import audit_record, field_changes, snapshot
 from meetings.models import AgendaItem, Attendance, Decision, Meeting
-from meetings.services.locking import lock_version, snapshot
 
 MEETING_FIELDS = ["kind", "title", "starts_at", "ends_at", "venue", "organiser", "chair"]
 
@@ -76,6 +77,7 @@ def _extras(meeting: Meeting) -> dict[str, object]:
 
 @transaction.atomic
 def meeting_create(*, actor: User | None, city: Region, details: MeetingDetails) -> Meeting:
+    require(actor, "meetings.edit_meetings", city)
     _check_city(city, [details.organiser, *details.invited])
     meeting = Meeting.objects.create(
         city=city,
@@ -99,7 +101,8 @@ def meeting_create(*, actor: User | None, city: Region, details: MeetingDetails)
 def meeting_update(
     *, actor: User | None, meeting: Meeting, expected_version: int, details: MeetingDetails
 ) -> Meeting:
-    locked = lock_version(Meeting, meeting.pk, expected_version)
+    require(actor, "meetings.edit_meetings", meeting)
+    locked = lock_version(Meeting.objects.all(), meeting.pk, expected_version, bump=True)
     if locked.is_locked:
         raise MeetingLocked
     _check_city(locked.city, [details.organiser, *details.invited])
@@ -138,7 +141,8 @@ def meeting_attendance_save(
     rows: Sequence[AttendanceRow],
 ) -> Meeting:
     """Replace the attendance list. Recording attendance means the meeting took place."""
-    locked = lock_version(Meeting, meeting.pk, expected_version)
+    require(actor, "meetings.edit_meetings", meeting)
+    locked = lock_version(Meeting.objects.all(), meeting.pk, expected_version, bump=True)
     if locked.is_locked:
         raise MeetingLocked
     _check_city(locked.city, [row.stakeholder for row in rows])
@@ -207,7 +211,8 @@ def meeting_minutes_save(
     decisions: Sequence[str],
     finalise: bool,
 ) -> Meeting:
-    locked = lock_version(Meeting, meeting.pk, expected_version)
+    require(actor, "meetings.edit_meetings", meeting)
+    locked = lock_version(Meeting.objects.all(), meeting.pk, expected_version, bump=True)
     if locked.is_locked:
         raise MeetingLocked
     if finalise and not minutes.strip():
@@ -243,9 +248,10 @@ def meeting_minutes_save(
 def meeting_minutes_reopen(
     *, actor: User | None, meeting: Meeting, expected_version: int, reason: str
 ) -> Meeting:
+    require(actor, "meetings.reopen_meeting", meeting)
     if not reason.strip():
         raise ValidationError(_("Alasan membuka kembali notulen wajib diisi."), code="reason")
-    locked = lock_version(Meeting, meeting.pk, expected_version)
+    locked = lock_version(Meeting.objects.all(), meeting.pk, expected_version, bump=True)
     if not locked.is_locked:
         raise ValidationError(_("Notulen rapat ini belum final."), code="not_final")
     locked.status = Meeting.Status.HELD

@@ -1,43 +1,54 @@
 from __future__ import annotations
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from indicators.models import Indicator, IndicatorValue
-from kotan.models import User
-from kotan.permissions import ALL_ROLES, role_required
-from reports.selectors import choice_load, dashboard_load, indicator_values, variable_load
-
-
-def _current_user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
+from kotan.lib.http import AuthenticatedHttpRequest
+from kotan.permissions import ALL_ROLES, Role, role_required
+from reports.selectors import (
+    choice_load,
+    dashboard_load,
+    indicator_values,
+    national_latest_scores,
+    variable_load,
+)
 
 
 @role_required(*ALL_ROLES)
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "reports/index.html")
 
 
 @require_GET
 @role_required(*ALL_ROLES)
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The city's readiness for the Wakil Wali Kota; read-only for everyone in the city."""
     board = dashboard_load(
-        user=_current_user(request),
+        user=request.user,
         year=request.GET.get("periode"),
         edition_id=request.GET.get("edisi"),
+        sort=request.GET.get("urut"),
+        descending=request.GET.get("arah") == "turun",
     )
-    return render(request, "reports/dashboard.html", {"board": board, "choice": board.choice})
+    sort_columns = [
+        ("nama", _("Kelurahan")),
+        ("nilai", _("Nilai")),
+        ("kategori", _("Kategori")),
+        ("kelengkapan", _("Kelengkapan")),
+    ]
+    context = {"board": board, "choice": board.choice, "sort_columns": sort_columns}
+    return render(request, "reports/dashboard.html", context)
 
 
 @require_GET
 @role_required(*ALL_ROLES)
-def variable_detail(request: HttpRequest, code: str) -> HttpResponse:
+def variable_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """Drill-down step 1: a variable's indicators, their scores and contributions."""
     choice = choice_load(
-        user=_current_user(request),
+        user=request.user,
         year=request.GET.get("periode"),
         edition_id=request.GET.get("edisi"),
     )
@@ -48,10 +59,10 @@ def variable_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_GET
 @role_required(*ALL_ROLES)
-def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
+def indicator_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """Drill-down step 2: every value of an indicator, who entered and approved it, when,
     and its evidence."""
-    user = _current_user(request)
+    user = request.user
     choice = choice_load(
         user=user, year=request.GET.get("periode"), edition_id=request.GET.get("edisi")
     )
@@ -65,16 +76,25 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "reports/indicator_detail.html", context)
 
 
-def _get_value_for_user(request: HttpRequest, pk: int) -> IndicatorValue:
+def _get_value_for_user(request: AuthenticatedHttpRequest, pk: int) -> IndicatorValue:
     return get_object_or_404(IndicatorValue.objects.for_user(request.user), pk=pk)
 
 
 @require_GET
 @role_required(*ALL_ROLES)
-def value_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+def value_evidence(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A value's evidence file, for anyone of the value's city (never a public URL)."""
     value = _get_value_for_user(request, pk)
     if not value.evidence:
         raise Http404
     response: StreamingHttpResponse = FileResponse(value.evidence.open("rb"), as_attachment=True)
     return response  # type: ignore[return-value]
+
+
+@require_GET
+@role_required(Role.ADMIN_PUSAT)
+def national_scores(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Read-only: every city's latest IKOTAN score, the first step towards province and
+    national views."""
+    context = {"snapshots": national_latest_scores()}
+    return render(request, "reports/national_scores.html", context)
