@@ -10,6 +10,7 @@ from celery import Task, shared_task
 from celery.signals import worker_ready
 from django.conf import settings
 
+from kotan.lib.logs import task_failure_log
 from kotan.lib.retry import TASK_MAX_RETRIES, retry_delay
 from reports.services.briefs import (
     TRANSIENT_ERRORS,
@@ -41,6 +42,7 @@ def brief_render_task(self: Task, brief_id: int, lease_token: str = "") -> None:
     logger.warning("brief %s: try %s interrupted: %s", brief_id, retries + 1, reason)
     try:
         if retries >= TASK_MAX_RETRIES:
+            task_failure_log(task=self.name, object_type="brief", object_id=brief_id, error=error)
             brief_fail(brief_id=brief_id, reason=reason)
             return
         brief_requeue_for_retry(brief_id=brief_id, reason=reason)

@@ -256,7 +256,7 @@ def test_it_refuses_a_minutes_brief_of_a_meeting_of_another_city(operator, perio
 
 
 def test_transient_errors_retry_with_backoff_then_fail_with_the_reason(
-    operator, period, settings, tmp_path, monkeypatch
+    operator, period, settings, tmp_path, monkeypatch, caplog
 ):
     """The media directory cannot be created (a real OSError): every retry fails, and after
     the last one the brief is failed with the error as its reason."""
@@ -271,6 +271,9 @@ def test_transient_errors_retry_with_backoff_then_fail_with_the_reason(
     assert brief.status == Brief.Status.FAILED
     assert "NotADirectoryError" in brief.failure_reason
     assert brief.attempts == TASK_MAX_RETRIES + 1
+    # The final failure is logged (and mailed to ADMINS) with the brief's id.
+    (logged,) = [r for r in caplog.records if r.name == "kotan.tasks"]
+    assert (logged.levelname, logged.object_type, logged.object_id) == ("ERROR", "brief", brief.pk)
 
 
 def test_the_retry_delays_grow_to_a_cap_and_span_at_least_ten_minutes(settings):
