@@ -512,6 +512,18 @@ def indicator_values(
     )
 
 
+def national_latest_scores() -> list[ScoreSnapshot]:
+    """Every city's latest scores under the default edition, for Admin Pusat: one row a
+    city (its latest period with a snapshot), by province and city code. One query."""
+    return list(
+        ScoreSnapshot.objects.unscoped()
+        .filter(edition__is_default=True)
+        .select_related("region__parent", "period", "edition")
+        .order_by("region__code", "region_id", "-period__year")
+        .distinct("region__code", "region_id")
+    )
+
+
 @dataclass
 class ScoreCard:
     snapshot: ScoreSnapshot

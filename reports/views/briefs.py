@@ -176,7 +176,7 @@ def _get_meeting_for_minutes(request: AuthenticatedHttpRequest, pk: int) -> Meet
     """A meeting of the user's city whose minutes the user may read: city staff and
     pimpinan any; a stakeholder officer only one their organisation was invited to or
     signed in at (404 otherwise, as for a meeting of another city)."""
-    return get_object_or_404(Meeting.objects.minutes_readable_by(request.user), pk=pk)
+    return get_object_or_404(Meeting.objects.for_user(request.user), pk=pk)
 
 
 def _period_of_meeting(user: User, meeting: Meeting) -> AssessmentPeriod | None:

@@ -7,8 +7,14 @@ from django.views.decorators.http import require_GET
 
 from indicators.models import Indicator, IndicatorValue
 from kotan.lib.http import AuthenticatedHttpRequest
-from kotan.permissions import ALL_ROLES, role_required
-from reports.selectors import choice_load, dashboard_load, indicator_values, variable_load
+from kotan.permissions import ALL_ROLES, Role, role_required
+from reports.selectors import (
+    choice_load,
+    dashboard_load,
+    indicator_values,
+    national_latest_scores,
+    variable_load,
+)
 
 
 @role_required(*ALL_ROLES)
@@ -83,3 +89,12 @@ def value_evidence(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         raise Http404
     response: StreamingHttpResponse = FileResponse(value.evidence.open("rb"), as_attachment=True)
     return response  # type: ignore[return-value]
+
+
+@require_GET
+@role_required(Role.ADMIN_PUSAT)
+def national_scores(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Read-only: every city's latest IKOTAN score, the first step towards province and
+    national views."""
+    context = {"snapshots": national_latest_scores()}
+    return render(request, "reports/national_scores.html", context)

@@ -85,15 +85,43 @@ def test_operators_get_a_weekly_digest_once_a_week(actions, operator):
     assert digest_send_weekly(today=TODAY + datetime.timedelta(days=2)).sent == 0
 
 
-def test_the_tasks_call_the_services(actions, operator):
-    assert tasks.send_action_reminders() >= 0
+@pytest.fixture
+def today_is_friday(monkeypatch):
+    """The clock is an edge: the tasks read today's date (WITA) when beat sends them."""
+    monkeypatch.setattr(tasks.timezone, "localdate", lambda *args, **kwargs: TODAY)
+
+
+def test_the_tasks_send_todays_reminders_and_digest(
+    actions, operator, stakeholder_officer, today_is_friday
+):
+    assert tasks.send_action_reminders() == 2
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [stakeholder_officer.email, "dp3a@example.test"]
+    )
+    assert tasks.send_action_reminders() == 0  # once a day
     assert tasks.send_operator_digest() == 1
+    assert mail.outbox[-1].to == [operator.email]
 
 
-def test_beat_runs_the_reminders_daily_in_wita(settings):
+def test_beat_sends_the_reminders_at_seven_wita_through_the_task_it_names(
+    settings, actions, today_is_friday
+):
+    from copy import copy
+    from zoneinfo import ZoneInfo
+
+    from kotan.celery import app
+
+    wita = ZoneInfo("Asia/Makassar")
     entry = settings.CELERY_BEAT_SCHEDULE["meetings-action-reminders"]
-    assert entry["task"] == "meetings.tasks.send_action_reminders"
-    assert settings.CELERY_TIMEZONE == "Asia/Makassar"
+    schedule = copy(entry["schedule"])
+    yesterday = datetime.datetime(2026, 11, 26, 7, 0, tzinfo=wita)
+    schedule.nowfun = lambda: datetime.datetime(2026, 11, 27, 6, 59, tzinfo=wita)
+    assert not schedule.is_due(yesterday).is_due
+    # 07.00 WITA is 23.00 UTC the day before: the entry is read in WITA.
+    schedule.nowfun = lambda: datetime.datetime(2026, 11, 27, 7, 0, 5, tzinfo=wita)
+    assert schedule.is_due(yesterday).is_due
+    assert app.tasks[entry["task"]]() == 2
+    assert len(mail.outbox) == 2
 
 
 def test_weakest_variables_is_empty_until_scores_exist(kupang):

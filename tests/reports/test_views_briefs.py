@@ -107,6 +107,49 @@ def test_retry_puts_a_failed_brief_back_in_the_queue(client, operator, period):
     assert brief.status == Brief.Status.QUEUED
 
 
+def _stuck(period):
+    """Rendering, but its worker's lease ran out: the worker died."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    expired = timezone.now() - timedelta(seconds=settings.BRIEF_LEASE_SECONDS + 5)
+    return make_brief(
+        period=period,
+        status=Brief.Status.RENDERING,
+        started_at=expired,
+        heartbeat_at=expired,
+        dispatched_at=expired,
+        render_token="dead",
+        attempts=1,
+    )
+
+
+def test_a_stuck_brief_says_so_and_offers_to_start_it_again(client, operator, period):
+    brief = _stuck(period)
+    page = login(client, operator).get(reverse("reports:brief-detail", args=[brief.pk]))
+    text = page.content.decode()
+    assert "Pembuatan PDF terhenti" in text
+    assert reverse("reports:brief-retry", args=[brief.pk]) in text
+    response = client.post(reverse("reports:brief-retry", args=[brief.pk]))
+    assert response.status_code == 302
+    brief.refresh_from_db()
+    assert brief.status == Brief.Status.QUEUED and brief.render_token == ""
+
+
+def test_regenerating_a_stuck_brief_starts_that_brief_again(client, operator, period):
+    brief = _stuck(period)
+    response = login(client, operator).post(
+        reverse("reports:brief-request"),
+        {"period": period.pk, "kind": Brief.Kind.CITY_SUMMARY, "regenerate": "on"},
+    )
+    assert response["Location"] == reverse("reports:brief-detail", args=[brief.pk])
+    brief.refresh_from_db()
+    assert brief.status == Brief.Status.QUEUED
+    assert "dalam antrean" in client.get(response["Location"]).content.decode()
+
+
 def test_the_download_serves_the_file_and_logs_who_downloaded_it(client, pimpinan, period):
     brief = make_brief(period=period, status=Brief.Status.DONE, content=b"%PDF-1.7 isi")
     response = login(client, pimpinan).get(reverse("reports:brief-download", args=[brief.pk]))
