@@ -283,7 +283,10 @@ def _launch_celery(
     media_root: Path,
     ready: Callable[[str], bool],
     overrides: dict[str, str],
+    command: list[str] | None = None,
 ) -> Worker:
+    """Start `celery -A kotan <args>`, or `command` (e.g. the image's .ci/start), and wait
+    until `ready(log)`."""
     redis_url = os.environ.get("REDIS_URL")
     if not redis_url:
         pytest.fail("Worker tests need REDIS_URL (make test sets it)")
@@ -293,11 +296,13 @@ def _launch_celery(
         "REDIS_URL": redis_url,
         "MEDIA_ROOT": str(media_root),
         "DEBUG": "1",
+        # .ci/start runs `celery` from PATH, as in the image.
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
         **overrides,
     }
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "kotan", *args],
+            command or [sys.executable, "-m", "celery", "-A", "kotan", *args],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
     worker = Worker(process=process, log_path=log_path)
@@ -337,15 +342,31 @@ def _swept(log: str) -> bool:
 
 
 def launch_beat(*, log_path: Path, media_root: Path, **overrides: str) -> Worker:
-    """`celery -A kotan beat` as docker-compose.yml runs it, with its schedule file in the
-    test's directory."""
-    args = ["beat", "--loglevel=INFO", "--schedule", str(log_path.with_suffix(".schedule"))]
+    """Beat exactly as docker-compose.yml starts it (`.ci/start beat`), with its schedule
+    file in the test's directory."""
     return _launch_celery(
-        args,
+        ["beat"],
         log_path=log_path,
         media_root=media_root,
         ready=lambda log: "beat: Starting" in log,
+        overrides={
+            "CELERY_BEAT_SCHEDULE_FILE": str(log_path.with_suffix(".schedule")),
+            **overrides,
+        },
+        command=[str(ROOT / ".ci" / "start"), "beat"],
+    )
+
+
+def launch_production_worker(*, log_path: Path, media_root: Path, **overrides: str) -> Worker:
+    """A worker exactly as docker-compose.yml starts it (`.ci/start worker`: prefork pool,
+    two processes), waiting for its start-up sweeps like launch_worker."""
+    return _launch_celery(
+        ["worker"],
+        log_path=log_path,
+        media_root=media_root,
+        ready=_swept,
         overrides=overrides,
+        command=[str(ROOT / ".ci" / "start"), "worker"],
     )
 
 
@@ -356,14 +377,18 @@ def start_worker(transactional_db, media_root, tmp_path) -> Iterator[Callable[..
     flushed."""
     workers: list[Worker] = []
 
-    def start(*, purge: bool = True, **overrides: str) -> Worker:
-        worker = launch_worker(
-            log_path=tmp_path / f"worker-{len(workers) + 1}.log",
-            media_root=media_root,
-            hostname=f"test-{len(workers) + 1}",
-            purge=purge,
-            **overrides,
-        )
+    def start(*, purge: bool = True, production: bool = False, **overrides: str) -> Worker:
+        log_path = tmp_path / f"worker-{len(workers) + 1}.log"
+        if production:  # `.ci/start worker`, as the image runs it (it never purges)
+            worker = launch_production_worker(log_path=log_path, media_root=media_root, **overrides)
+        else:
+            worker = launch_worker(
+                log_path=log_path,
+                media_root=media_root,
+                hostname=f"test-{len(workers) + 1}",
+                purge=purge,
+                **overrides,
+            )
         workers.append(worker)
         return worker
 

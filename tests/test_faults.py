@@ -241,7 +241,8 @@ def test_after_a_redis_outage_the_scores_are_fresh_within_two_minutes(
     start_worker, start_beat, own_redis, kupang, framework, monkeypatch
 ):
     env = {"REDIS_URL": own_redis.url, "KOTAN_SWEEP_INTERVAL": "5"}
-    worker = start_worker(**env)
+    # As docker-compose.yml runs them: `.ci/start worker` and `.ci/start beat`.
+    worker = start_worker(production=True, **env)
     beat = start_beat(**env)
     period = make_period(city=kupang)
 
