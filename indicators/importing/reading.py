@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from indicators.models import ImportBatch, Indicator
+from kotan.lib.spreadsheets import unneutralise
 
 Level = Indicator.Level
 LEVEL_SHEETS: dict[str, str] = {
@@ -143,7 +144,8 @@ def cell_text(raw: Any) -> str:
         return ""
     if isinstance(raw, float) and raw.is_integer():
         return str(int(raw))
-    return str(raw).strip()
+    # An export writes text that starts like a formula with a leading ' (kotan.lib.spreadsheets).
+    return unneutralise(str(raw).strip())
 
 
 def parse_cell(raw: Any, indicator: Indicator) -> tuple[Decimal | None, str | None]:
