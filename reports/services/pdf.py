@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher
+from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 
 def pdf_static_dir() -> Path:
@@ -38,6 +38,10 @@ class _StaticOnlyFetcher(URLFetcher):
         return super().fetch(url, headers)
 
 
+class PdfRenderError(Exception):
+    """The PDF could not be rendered (a resource it names could not be loaded)."""
+
+
 @dataclass(frozen=True)
 class RenderedPdf:
     data: bytes
@@ -48,10 +52,15 @@ def render_pdf_document(html: str) -> RenderedPdf:
     """Render HTML to PDF bytes and report the page count (which the brief record stores)."""
     root = pdf_static_dir()
     font_config = FontConfiguration()
-    document = HTML(
-        string=html, base_url=f"{root.as_uri()}/", url_fetcher=_StaticOnlyFetcher(root)
-    ).render(font_config=font_config)
-    data = document.write_pdf()
+    try:
+        document = HTML(
+            string=html, base_url=f"{root.as_uri()}/", url_fetcher=_StaticOnlyFetcher(root)
+        ).render(font_config=font_config)
+        data = document.write_pdf()
+    except FatalURLFetchingError as error:
+        # WeasyPrint's fetch failure derives from BaseException (so that its own handlers
+        # let it through); as such it would escape every `except Exception` of the callers.
+        raise PdfRenderError(str(error)) from error
     assert isinstance(data, bytes)
     return RenderedPdf(data=data, pages=len(document.pages))
 

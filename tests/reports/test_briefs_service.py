@@ -249,3 +249,20 @@ def test_briefs_of_a_period_of_another_year_are_kept_apart(operator, kupang, per
     a = _request(operator, period).brief
     b = _request(operator, older).brief
     assert a != b and a.period != b.period
+
+
+def test_a_resource_fetch_failure_fails_the_brief_with_its_reason(operator, period, monkeypatch):
+    """WeasyPrint's FatalURLFetchingError derives from BaseException; it must not escape."""
+    real = service.render_to_string
+    monkeypatch.setattr(
+        service,
+        "render_to_string",
+        lambda *args, **kwargs: real(*args, **kwargs).replace(
+            "</head>", '<link rel="stylesheet" href="tidak-ada.css"></head>'
+        ),
+    )
+    brief = _request(operator, period).brief
+    assert brief_render(brief_id=brief.pk) is None
+    brief.refresh_from_db()
+    assert brief.status == Brief.Status.FAILED
+    assert "tidak-ada.css" in brief.failure_reason

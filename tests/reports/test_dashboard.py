@@ -190,3 +190,19 @@ def test_the_snapshot_numbers_match_the_demo_story(demo):
         assert (hk1["code"], hk1["score"]) == ("HK1", "0.0000")
     latest = ScoreSnapshot.objects.get(period=demo[2025], edition__is_default=True).scaled
     assert latest is not None and latest > D(0)
+
+
+@pytest.mark.parametrize("code", ["KL4", "KL5", "KL6", "KL7"])
+def test_a_stakeholder_level_indicator_lists_its_organisations(client, pimpinan, demo, code):
+    """The demo's stakeholder values have no region: the page once failed on them (500)."""
+    values = IndicatorValue.objects.filter(
+        submission__period=demo[2025], indicator__code=code, submission__region=None
+    ).select_related("submission__stakeholder")
+    assert values, "the demo holds stakeholder values for this indicator"
+    response = login(client, pimpinan).get(
+        reverse("reports:indicator-detail", args=[code]), {"periode": 2025}
+    )
+    assert response.status_code == 200
+    body = text(response)
+    for value in values:
+        assert str(value.submission.stakeholder) in body
