@@ -44,6 +44,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "kotan",
     "indicators",
     "meetings",
@@ -58,6 +61,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Two-step login: request.user.is_verified(), then no page before the second step.
+    "django_otp.middleware.OTPMiddleware",
+    "kotan.mfa.middleware.MfaRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -124,6 +130,12 @@ AXES_VERBOSE = False
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+
+# Two-step login (kotan.mfa): the roles that must confirm every login with a TOTP code. The one
+# place to extend (kotan.mfa.services.mfa_required reads it).
+MFA_REQUIRED_ROLES = env_list("MFA_REQUIRED_ROLES", ["admin", "verifikator", "admin_pusat"])
+MFA_RECOVERY_CODES = 10
+OTP_TOTP_ISSUER = "Kotan"
 
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "id"
