@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # 400 for NUL bytes and lone surrogates in the path, query, form or cookies.
+    "kotan.middleware.InputHygieneMiddleware",
     # Two-step login: request.user.is_verified(), then no page before the second step.
     "django_otp.middleware.OTPMiddleware",
     "kotan.mfa.middleware.MfaRequiredMiddleware",
