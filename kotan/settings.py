@@ -139,6 +139,14 @@ MFA_REQUIRED_ROLES = env_list("MFA_REQUIRED_ROLES", ["admin", "verifikator", "ad
 MFA_RECOVERY_CODES = 10
 OTP_TOTP_ISSUER = "Kotan"
 
+# --- Uploaded spreadsheets -----------------------------------------------------------
+# kotan.lib.uploads.xlsx_check: an XLSX is a zip archive; these bound
+# what it may expand to before any parser reads it. A 50,000-row import sheet is ~25 MB.
+XLSX_MAX_ENTRIES = env_int("XLSX_MAX_ENTRIES", 200)
+XLSX_MAX_UNCOMPRESSED_BYTES = env_int("XLSX_MAX_UNCOMPRESSED_MB", 64) * 1024 * 1024
+XLSX_MAX_COMPRESSION_RATIO = env_int("XLSX_MAX_COMPRESSION_RATIO", 100)
+XLSX_MAX_SHARED_STRINGS_BYTES = env_int("XLSX_MAX_SHARED_STRINGS_MB", 16) * 1024 * 1024
+
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
