@@ -45,7 +45,7 @@ def refuse(path: Path) -> tuple[float, float, bool, str]:
     valid = form.is_valid()
     seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    message = " ".join(form.errors.get("file", [])) if not valid else ""
+    message = " ".join(str(error) for error in form.errors.get("file", [])) if not valid else ""
     return seconds, peak_mb, not valid, message
 
 
