@@ -43,7 +43,7 @@ _SHEET_HEAD = (
 _SHEET_TAIL = "</sheetData></worksheet>"
 _HEADER_ROW = (
     '<row r="1"><c r="A1" t="inlineStr"><is><t>kode_unit</t></is></c>'
-    '<c r="B1" t="inlineStr"><is><t>KW1</t></is></c></row>'
+    '<c r="B1" t="inlineStr"><is><t>KK1</t></is></c></row>'
 )
 
 
@@ -94,3 +94,12 @@ def many_rows(rows: int = 1_000_000) -> bytes:
             ).encode()
 
     return _xlsx(sheet(), iter(()), level=6)
+
+
+def far_cell() -> bytes:
+    """Two cells, A2 and XFD1048576: a tiny file whose used range is the whole sheet."""
+    rows = (
+        b'<row r="2"><c r="A2"><v>1</v></c></row>'
+        b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+    )
+    return _xlsx(iter([rows]), iter(()))

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from indicators.models import ImportBatch
 from tests.conftest import ROOT, login
-from tests.hostile_files import many_rows, shared_strings_bomb
+from tests.hostile_files import far_cell, many_rows, shared_strings_bomb
 from tests.indicators.spreadsheets import checked
 
 pytestmark = pytest.mark.django_db
@@ -69,3 +69,15 @@ def test_refusing_a_hostile_file_stays_under_200_mb(hostile, name):
     assert refused == "1" and MESSAGES[name] in message
     assert float(seconds) < 2
     assert float(peak_mb) < 200
+
+
+def test_a_tiny_file_whose_range_is_the_whole_sheet_stops_at_the_row_cap(operator, period):
+    """Two cells, A2 and XFD1048576 (a 1 KB file): the rows between them are read as empty
+    rows, and reading stops at the cap. (python-calamine would allocate the whole range,
+    512 GB, and abort the worker: one reason the import keeps openpyxl's streaming reader.)"""
+    started = time.perf_counter()
+    batch = checked(period, operator, far_cell(), "jauh.xlsx")
+    elapsed = time.perf_counter() - started
+    assert batch.status == ImportBatch.Status.INVALID
+    assert any("paling banyak 50.000 baris" in error["message"] for error in batch.errors)
+    assert elapsed < 2, elapsed
