@@ -1,4 +1,5 @@
-"""Enrolment, the second step of the login, and new recovery codes."""
+"""Enrolment, the second step of the login, and new recovery codes. Open to every logged-in
+user (`login_required`: Admin Pusat has no city), so `request.user` is always our User."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from kotan.lib.http import AuthenticatedHttpRequest
 from kotan.mfa.forms import TokenForm
 from kotan.mfa.services import (
     mfa_enrolled,
@@ -26,11 +28,6 @@ from kotan.mfa.services import (
     mfa_totp_pending,
 )
 from kotan.models import User
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -52,11 +49,11 @@ def _is_verified(request: HttpRequest) -> bool:
 
 @never_cache
 @login_required
-def enrol(request: HttpRequest) -> HttpResponse:
+def enrol(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Set up an authenticator app: a QR code (or the secret typed by hand), then one code
     from the app to prove it works. A user already enrolled must pass the second step
     first; afterwards the page only offers new recovery codes."""
-    user = _user(request)
+    user = request.user
     if mfa_enrolled(user):
         if not _is_verified(request):
             return _with_next("mfa:verify", request)
@@ -85,9 +82,9 @@ def enrol(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def verify(request: HttpRequest) -> HttpResponse:
+def verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The second step of the login: a code from the app or a recovery code."""
-    user = _user(request)
+    user = request.user
     if not mfa_enrolled(user):
         return _with_next("mfa:enrol", request)
     form = TokenForm(request.POST or None)
@@ -119,10 +116,10 @@ def _failure_message(user: User) -> str:
 @never_cache
 @login_required
 @require_POST
-def recovery_codes(request: HttpRequest) -> HttpResponse:
+def recovery_codes(request: AuthenticatedHttpRequest) -> HttpResponse:
     """New recovery codes, replacing the old ones; only after the second step."""
     if not _is_verified(request):
         return _with_next("mfa:verify", request)
-    codes = mfa_recovery_codes_generate(user=_user(request))
+    codes = mfa_recovery_codes_generate(user=request.user)
     context = {"codes": codes, "next": reverse("kotan:home"), "first_time": False}
     return render(request, "kotan/mfa/recovery_codes.html", context)
