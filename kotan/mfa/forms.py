@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +15,11 @@ class TokenForm(forms.Form):
             attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
         ),
     )
+
+    def __init__(self, *args: Any, enrolling: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if enrolling:  # no recovery codes exist yet
+            self.fields["token"].help_text = _("Enam angka yang tampil di aplikasi autentikator.")
 
     def clean_token(self) -> str:
         # Apps show the code as "123 456"; recovery codes are typed in either case.

@@ -59,7 +59,7 @@ def enrol(request: AuthenticatedHttpRequest) -> HttpResponse:
             return _with_next("mfa:verify", request)
         return render(request, "kotan/mfa/enrolled.html")
     device = mfa_totp_pending(user=user)
-    form = TokenForm(request.POST or None)
+    form = TokenForm(request.POST or None, enrolling=True)
     if request.method == "POST" and form.is_valid():
         if mfa_totp_confirm(device=device, token=form.cleaned_data["token"]):
             otp_login(request, device)

@@ -8,6 +8,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kotan.models import User
+from tests.conftest import login
 from tests.factories import PASSWORD, make_totp_device, make_user, totp_code
 
 pytestmark = pytest.mark.django_db
@@ -146,3 +147,24 @@ def test_the_mfa_pages_need_a_login(client):
     assert client.get(ENROL).url.startswith(reverse("login"))
     assert client.get(VERIFY).url.startswith(reverse("login"))
     assert client.get(reverse("mfa:recovery-codes")).status_code in (302, 405)
+
+
+def test_a_city_admin_sees_only_its_city_s_devices_never_their_secret(
+    client, admin_user, verifier, other_city
+):
+    outsider = make_user(city=other_city, role=User.Role.VERIFIKATOR, first_name="Orang Kediri")
+    make_totp_device(outsider)
+    device = TOTPDevice.objects.get(user=verifier)
+    login(client, admin_user)
+    listing = client.get(reverse("admin:otp_totp_totpdevice_changelist")).content.decode()
+    assert str(verifier) in listing and str(outsider) not in listing
+    page = client.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk]))
+    assert page.status_code == 200 and device.key not in page.content.decode()
+    other = TOTPDevice.objects.get(user=outsider)
+    assert client.get(reverse("admin:otp_totp_totpdevice_change", args=[other.pk])).status_code in (
+        302,
+        404,
+    )
+    # A lost phone: the Admin deletes the device, and the user enrols again.
+    client.post(reverse("admin:otp_totp_totpdevice_delete", args=[device.pk]), {"post": "yes"})
+    assert not TOTPDevice.objects.filter(pk=device.pk).exists()
