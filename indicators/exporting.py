@@ -29,7 +29,6 @@ from indicators.models import AssessmentPeriod, Indicator, IndicatorValue, Submi
 from kotan.lib.spreadsheets import csv_text, xlsx_cell, xlsx_row
 from kotan.models import Region, Stakeholder
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _NOT_ASSIGNED = PatternFill("solid", fgColor="D9D9D9")
 _BOLD = Font(bold=True)
 
