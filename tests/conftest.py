@@ -194,19 +194,24 @@ def page(browser, live_server):
 
 def browser_login(page, username: str, password: str = PASSWORD) -> None:
     """Log in through the login page; a user with an authenticator app then types its code."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     page.goto("/akun/login/")
     page.get_by_label("Nama pengguna").fill(username)
     page.get_by_label("Sandi").fill(password)
     page.get_by_role("button", name="Masuk").click()
+    browser_second_step(page, username)
+    page.wait_for_url("**/")
+
+
+def browser_second_step(page, username: str) -> None:
+    """After the password: a user with an authenticator app types its current code."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
     device = TOTPDevice.objects.filter(user__username=username, confirmed=True).first()
     if device is not None:
         page.wait_for_url("**/akun/mfa/verifikasi/**")
         page.get_by_role("textbox", name="Kode").fill(totp_code(device))
         page.get_by_role("button", name="Verifikasi").click()
         page.wait_for_url(lambda url: "/akun/mfa/" not in url)
-    page.wait_for_url("**/")
 
 
 # --- The framework and real Celery workers -----------------------------------------------
