@@ -23,7 +23,7 @@ HOSTILE_QUERY = "&".join(
     f"{key}={value}" for key, value in zip(QUERY_KEYS, HOSTILE_PATH * 3, strict=False)
 )
 FORM_FIELDS = ("reason", "title", "name", "version", "token", "note", "username", "text")
-ROLES = ("admin", "operator", "verifikator", "pemangku")
+ROLES = ("admin", "operator", "verifikator", "pemangku", "admin_pusat")
 PLACEHOLDER = "QQSTRQQ"
 
 

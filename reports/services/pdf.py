@@ -42,6 +42,11 @@ class PdfRenderError(Exception):
     """The PDF could not be rendered (a resource it names could not be loaded)."""
 
 
+# Tagged PDF/UA-1: a structure tree (headings, tables, lists, figures) that screen readers
+# follow, the document language from <html lang="id">, and the title shown by viewers.
+PDF_OPTIONS: dict[str, Any] = {"pdf_variant": "pdf/ua-1", "pdf_tags": True}
+
+
 @dataclass(frozen=True)
 class RenderedPdf:
     data: bytes
@@ -55,8 +60,8 @@ def render_pdf_document(html: str) -> RenderedPdf:
     try:
         document = HTML(
             string=html, base_url=f"{root.as_uri()}/", url_fetcher=_StaticOnlyFetcher(root)
-        ).render(font_config=font_config)
-        data = document.write_pdf()
+        ).render(font_config=font_config, **PDF_OPTIONS)
+        data = document.write_pdf(**PDF_OPTIONS)
     except FatalURLFetchingError as error:
         # WeasyPrint's fetch failure derives from BaseException (so that its own handlers
         # let it through); as such it would escape every `except Exception` of the callers.
