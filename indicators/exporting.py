@@ -3,7 +3,6 @@ layout indicators.importing reads back (so export → import gives the same valu
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,9 +26,9 @@ from indicators.importing import (
     Level,
 )
 from indicators.models import AssessmentPeriod, Indicator, IndicatorValue, Submission
+from kotan.lib.spreadsheets import csv_text, xlsx_cell, xlsx_row
 from kotan.models import Region, Stakeholder
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _NOT_ASSIGNED = PatternFill("solid", fgColor="D9D9D9")
 _BOLD = Font(bold=True)
 
@@ -139,13 +138,14 @@ def workbook_bytes(period: AssessmentPeriod, *, with_values: bool) -> bytes:
         sheet.column_dimensions["B"].width = 32
         fixed = [UNIT_COLUMN, NAME_COLUMN] + ([STATUS_COLUMN] if with_values else [])
         sheet.freeze_panes = f"{get_column_letter(len(fixed) + 1)}3"
-        header = [WriteOnlyCell(sheet, value=name) for name in fixed]
-        header += [WriteOnlyCell(sheet, value=i.code) for i in indicators]
+        header = [xlsx_cell(sheet, name) for name in fixed]
+        header += [xlsx_cell(sheet, i.code) for i in indicators]
         for cell in header:
             cell.font = _BOLD
         sheet.append(header)
         blanks = [""] * (len(fixed) - 1)
-        sheet.append([f"{NOTE_MARK} keterangan", *blanks, *map(column_note, indicators)])
+        note = [f"{NOTE_MARK} keterangan", *blanks, *map(column_note, indicators)]
+        sheet.append(xlsx_row(sheet, note))
         for unit in table.units[level]:
             status, values = table.data.get(_unit_key(level, unit), ("", {}))
             row: list[Any] = [unit.code, unit.name]
@@ -162,7 +162,8 @@ def workbook_bytes(period: AssessmentPeriod, *, with_values: bool) -> bytes:
                     row.append(cell)
                 else:
                     row.append(value)
-            sheet.append(row)
+            # Unit names are typed by people (a stakeholder's short name may be `=1+1`).
+            sheet.append(xlsx_row(sheet, row))
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()
@@ -183,10 +184,10 @@ def _guide_sheet(workbook: Workbook, period: AssessmentPeriod) -> None:
         _("7. Unggah berkas ini (XLSX) atau satu lembarnya disimpan sebagai CSV."),
     ]
     for line in lines:
-        sheet.append([line])
+        sheet.append(xlsx_row(sheet, [line]))
 
 
-def csv_rows(period: AssessmentPeriod) -> Iterator[list[str]]:
+def csv_rows(period: AssessmentPeriod) -> Iterator[list[str | Decimal | None]]:
     """The export as one CSV table: a `tingkat` column says each row's level, and only the
     indicators of that level are filled."""
     table = period_table(period, with_values=True)
@@ -195,16 +196,12 @@ def csv_rows(period: AssessmentPeriod) -> Iterator[list[str]]:
     for level in LEVEL_SHEETS:
         for unit in table.units[level]:
             status, values = table.data.get(_unit_key(level, unit), ("", {}))
-            row = [level, unit.code, unit.name, _status_label(status)]
-            for indicator in every:
-                value = values.get(indicator.pk)
-                row.append("" if value is None else format(value.normalize(), "f"))
+            row: list[str | Decimal | None] = [level, unit.code, unit.name, _status_label(status)]
+            row += [values.get(indicator.pk) for indicator in every]
             yield row
 
 
 def csv_bytes(period: AssessmentPeriod) -> bytes:
-    output = io.StringIO(newline="")
-    csv.writer(output).writerows(csv_rows(period))
     # With a byte-order mark Excel opens the file as UTF-8 (kelurahan names keep their
     # letters); the importer strips it.
-    return output.getvalue().encode("utf-8-sig")
+    return csv_text(csv_rows(period)).encode("utf-8-sig")

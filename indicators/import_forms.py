@@ -9,6 +9,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from indicators.importing import MAX_UPLOAD_BYTES, sniff_format
+from indicators.importing.reading import xlsx_refusal
+from indicators.models import ImportBatch
 
 
 class ImportUploadForm(forms.Form):
@@ -35,5 +37,10 @@ class ImportUploadForm(forms.Form):
         file_format = sniff_format(head)
         if file_format is None:
             raise forms.ValidationError(_("Berkas harus berupa XLSX atau CSV."))
+        if file_format == ImportBatch.Format.XLSX:
+            # A zip bomb or a million rows is refused here, before any job parses it.
+            refusal = xlsx_refusal(upload)
+            if refusal:
+                raise forms.ValidationError(refusal)
         self.file_format = file_format
         return upload

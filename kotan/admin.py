@@ -9,6 +9,8 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kotan.models import AuditEntry, Region, Stakeholder, User
 
@@ -172,3 +174,31 @@ class AuditEntryAdmin(CityScopedReadOnlyAdmin):
     list_filter = ["action"]
     list_select_related = ["actor"]
     readonly_fields = [f.name for f in AuditEntry._meta.get_fields() if f.concrete]
+
+
+# --- Two-step login devices (kotan.mfa) -----------------------------------------------------
+# django-otp's own admin pages show every city's devices, the TOTP secret included. Here a
+# city's Admin sees the devices of its city's users (never the secret) and may only delete one
+# (a lost phone); the user then enrols again at the next login.
+for _device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_device_model):
+        admin.site.unregister(_device_model)
+
+
+class DeviceAdmin(CityScopedAdmin):
+    city_field = "user__city"
+    list_display = ["user", "name", "confirmed"]
+    fields = ["user", "name", "confirmed"]
+    readonly_fields = ["user", "name", "confirmed"]
+    list_select_related = ["user"]
+    search_fields = ["user__username"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+admin.site.register(TOTPDevice, DeviceAdmin)
+admin.site.register(StaticDevice, DeviceAdmin)

@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "rules",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "kotan",
     "indicators",
     "meetings",
@@ -61,9 +64,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # 400 for NUL bytes and lone surrogates in the path, query, form or cookies: before
+    # anything loads the session with such a cookie.
+    "kotan.middleware.InputHygieneMiddleware",
     # Right after authentication: loads the session and user itself, so a database outage
     # is a 503 maintenance page (views' errors too, through process_exception).
     "kotan.middleware.DatabaseUnavailableMiddleware",
+    # Two-step login: request.user.is_verified(), then no page before the second step.
+    "django_otp.middleware.OTPMiddleware",
+    "kotan.mfa.middleware.MfaRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -137,6 +146,20 @@ AXES_VERBOSE = False
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+
+# Two-step login (kotan.mfa): the roles that must confirm every login with a TOTP code. The one
+# place to extend (kotan.mfa.services.mfa_required reads it).
+MFA_REQUIRED_ROLES = env_list("MFA_REQUIRED_ROLES", ["admin", "verifikator", "admin_pusat"])
+MFA_RECOVERY_CODES = 10
+OTP_TOTP_ISSUER = "Kotan"
+
+# --- Uploaded spreadsheets -----------------------------------------------------------
+# kotan.lib.uploads.xlsx_check: an XLSX is a zip archive; these bound
+# what it may expand to before any parser reads it. A 50,000-row import sheet is ~25 MB.
+XLSX_MAX_ENTRIES = env_int("XLSX_MAX_ENTRIES", 200)
+XLSX_MAX_UNCOMPRESSED_BYTES = env_int("XLSX_MAX_UNCOMPRESSED_MB", 64) * 1024 * 1024
+XLSX_MAX_COMPRESSION_RATIO = env_int("XLSX_MAX_COMPRESSION_RATIO", 100)
+XLSX_MAX_SHARED_STRINGS_BYTES = env_int("XLSX_MAX_SHARED_STRINGS_MB", 16) * 1024 * 1024
 
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "id"

@@ -14,6 +14,7 @@ kotan_patterns = [
 
 urlpatterns = [
     path("", include((kotan_patterns, "kotan"))),
+    path("akun/mfa/", include("kotan.mfa.urls")),
     path("akun/", include("django.contrib.auth.urls")),
     path("bahasa/", set_language, name="set-language"),
     path("healthz", views.healthz, name="healthz"),

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from kotan.lib.spreadsheets import xlsx_row
 from meetings.models import Action
 
 
@@ -31,11 +32,13 @@ def actions_xlsx(actions: Iterable[Action], *, today: datetime.date) -> bytes:
         _("Rapat"),
         _("Uraian"),
     ]
-    sheet.append(headers)
+    sheet.append(xlsx_row(sheet, headers))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for action in actions:
-        sheet.append(
+        # Titles, descriptions and names are typed by people: written as text, never formulas.
+        row = xlsx_row(
+            sheet,
             [
                 action.title,
                 str(action.owner),
@@ -49,8 +52,9 @@ def actions_xlsx(actions: Iterable[Action], *, today: datetime.date) -> bytes:
                 action.get_source_display() + (f" {action.plan_year}" if action.plan_year else ""),
                 str(action.meeting) if action.meeting else "",
                 action.description,
-            ]
+            ],
         )
+        sheet.append(row)
     for row in sheet.iter_rows(min_row=2, min_col=6, max_col=6):
         for cell in row:
             cell.number_format = "DD/MM/YYYY"

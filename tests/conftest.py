@@ -17,8 +17,17 @@ import pytest
 from django.db import connections
 from django.test import Client
 
+from kotan.mfa.services import mfa_required
 from kotan.models import Region, Stakeholder, User
-from tests.factories import PASSWORD, load_kupang, make_city, make_user, seed_framework_for
+from tests.factories import (
+    PASSWORD,
+    load_kupang,
+    make_city,
+    make_totp_device,
+    make_user,
+    seed_framework_for,
+    totp_code,
+)
 from tests.matrix import PERSONAS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,7 +71,9 @@ def kesbangpol(kupang) -> Stakeholder:
 
 @pytest.fixture
 def admin_user(kupang) -> User:
-    return make_user(username="admin-kupang", city=kupang, role=User.Role.ADMIN, is_staff=True)
+    user = make_user(username="admin-kupang", city=kupang, role=User.Role.ADMIN, is_staff=True)
+    make_totp_device(user)  # Admin must log in in two steps (kotan.mfa)
+    return user
 
 
 @pytest.fixture
@@ -72,7 +83,9 @@ def operator(kupang) -> User:
 
 @pytest.fixture
 def verifier(kupang) -> User:
-    return make_user(username="verifikator-kupang", city=kupang, role=User.Role.VERIFIKATOR)
+    user = make_user(username="verifikator-kupang", city=kupang, role=User.Role.VERIFIKATOR)
+    make_totp_device(user)  # Verifikator must log in in two steps (kotan.mfa)
+    return user
 
 
 @pytest.fixture
@@ -116,7 +129,9 @@ def uninvited_officer(kupang, dinkes) -> User:
 @pytest.fixture
 def admin_pusat(db) -> User:
     """BNN RI's methodology staff: national, no city; staff for the Django admin."""
-    return make_user(username="admin-pusat", city=None, role=User.Role.ADMIN_PUSAT, is_staff=True)
+    user = make_user(username="admin-pusat", city=None, role=User.Role.ADMIN_PUSAT, is_staff=True)
+    make_totp_device(user)  # Admin Pusat must log in in two steps (kotan.mfa)
+    return user
 
 
 @pytest.fixture
@@ -135,7 +150,7 @@ class Personas:
         client = Client()
         user = self.users[role]
         if user is not None:
-            client.force_login(user)
+            login(client, user)
         return client
 
 
@@ -170,7 +185,17 @@ def personas(
 
 
 def login(client: Client, user: User) -> Client:
+    """Log `user` in; a role that needs two-step login also passes its second step, with its
+    authenticator app (one is made for a user without one), as after `mfa:verify`."""
     client.force_login(user)
+    if mfa_required(user):
+        from django_otp import DEVICE_ID_SESSION_KEY
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = (device or make_totp_device(user)).persistent_id
+        session.save()
     return client
 
 
@@ -218,11 +243,25 @@ def page(browser, live_server):
 
 
 def browser_login(page, username: str, password: str = PASSWORD) -> None:
+    """Log in through the login page; a user with an authenticator app then types its code."""
     page.goto("/akun/login/")
     page.get_by_label("Nama pengguna").fill(username)
     page.get_by_label("Sandi").fill(password)
     page.get_by_role("button", name="Masuk").click()
+    browser_second_step(page, username)
     page.wait_for_url("**/")
+
+
+def browser_second_step(page, username: str) -> None:
+    """After the password: a user with an authenticator app types its current code."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user__username=username, confirmed=True).first()
+    if device is not None:
+        page.wait_for_url("**/akun/mfa/verifikasi/**")
+        page.get_by_role("textbox", name="Kode").fill(totp_code(device))
+        page.get_by_role("button", name="Verifikasi").click()
+        page.wait_for_url(lambda url: "/akun/mfa/" not in url)
 
 
 # --- The framework and real Celery workers -----------------------------------------------

@@ -87,6 +87,23 @@ def make_user(**overrides: Any) -> User:
     return user
 
 
+def make_totp_device(user: User, **overrides: Any) -> Any:
+    """A confirmed authenticator app for `user` (kotan.mfa)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    fields: dict[str, Any] = {"user": user, "name": "Aplikasi autentikator", "confirmed": True}
+    fields.update(overrides)
+    return TOTPDevice.objects.create(**fields)
+
+
+def totp_code(device: Any, *, drift: int = 0) -> str:
+    """The code an authenticator app shows now for `device` (`drift` steps of 30 s later)."""
+    from django_otp.oath import totp
+
+    token = totp(device.bin_key, device.step, device.t0, device.digits, device.drift + drift)
+    return f"{token:0{device.digits}d}"
+
+
 def seed_framework() -> None:
     from indicators.services.framework import framework_seed
 

@@ -20,6 +20,7 @@ from indicators.importing.reading import (
     NOTE_MARK,
     UNIT_COLUMN,
     Level,
+    RefusedFile,
     Sheet,
     UnreadableFile,
     cell_text,
@@ -400,6 +401,9 @@ def analyse(batch: ImportBatch, ctx: Context, progress: Progress) -> Analysis:
             _("Berkas tidak dapat dibaca sebagai %(format)s; simpan ulang lalu unggah lagi.")
             % {"format": batch.get_file_format_display()},
         )
+    except RefusedFile as refused:
+        logger.info("import %s: refused: %s", batch.pk, refused)
+        out.error("", 0, "", str(refused))
     except _TooManyRows:
         out.error(
             "",

@@ -15,6 +15,14 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from indicators.models import ImportBatch, Indicator
+from kotan.lib.spreadsheets import unneutralise
+from kotan.lib.uploads import (
+    TooManyRows,
+    UnsafeSpreadsheet,
+    XlsxLimits,
+    too_many_rows,
+    xlsx_check,
+)
 
 Level = Indicator.Level
 LEVEL_SHEETS: dict[str, str] = {
@@ -49,10 +57,28 @@ _NO = frozenset({"tidak", "tdk", "no"})
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_DATA_ROWS = 50_000
 MAX_CELL_TEXT = 100
+# Rows read in all (header, note and blank rows included) before a file is refused, whatever
+# the parser: a sheet is never read past this.
+MAX_ROWS_READ = MAX_DATA_ROWS + 1_000
 
 
 class UnreadableFile(Exception):
     pass
+
+
+class RefusedFile(Exception):
+    """A file refused unread (a zip bomb, too many rows); the message is for the user."""
+
+
+def xlsx_refusal(handle: Any) -> str | None:
+    """Why an XLSX must not be parsed at all (kotan.lib.uploads.xlsx_check), or None."""
+    try:
+        xlsx_check(handle, XlsxLimits.from_settings(max_rows=MAX_ROWS_READ))
+    except TooManyRows:
+        return str(too_many_rows(MAX_DATA_ROWS))  # the cap as the operator knows it
+    except UnsafeSpreadsheet as error:
+        return str(error)
+    return None
 
 
 # --- Reading files -----------------------------------------------------------------------
@@ -77,14 +103,22 @@ def sniff_format(head: bytes) -> str | None:
 def _guarded(rows: Iterable[tuple[int, list[Any]]]) -> Iterator[tuple[int, list[Any]]]:
     """openpyxl and csv parse lazily, so a damaged file fails mid-iteration with whatever the
     parser raises (zip, XML, csv or value errors). Any of them means "this file cannot be
-    read" for the operator, never a crashed job."""
+    read" for the operator, never a crashed job. Reading stops at MAX_ROWS_READ rows."""
     try:
-        yield from rows
+        for number, values in rows:
+            if number > MAX_ROWS_READ:
+                raise RefusedFile(str(too_many_rows(MAX_DATA_ROWS)))
+            yield number, values
+    except RefusedFile:
+        raise
     except Exception as error:
         raise UnreadableFile(str(error)) from error
 
 
 def _xlsx_sheets(handle: Any) -> list[Sheet]:
+    refusal = xlsx_refusal(handle)
+    if refusal:
+        raise RefusedFile(refusal)
     try:
         workbook = load_workbook(handle, read_only=True, data_only=True)
     except Exception as error:
@@ -143,7 +177,8 @@ def cell_text(raw: Any) -> str:
         return ""
     if isinstance(raw, float) and raw.is_integer():
         return str(int(raw))
-    return str(raw).strip()
+    # An export writes text that starts like a formula with a leading ' (kotan.lib.spreadsheets).
+    return unneutralise(str(raw).strip())
 
 
 def parse_cell(raw: Any, indicator: Indicator) -> tuple[Decimal | None, str | None]:

@@ -23,6 +23,7 @@ from indicators.import_forms import ImportUploadForm
 from indicators.models import AssessmentPeriod, ImportBatch
 from indicators.permissions import EXPORT_ROLES, IMPORT_ROLES
 from kotan.lib.http import AuthenticatedHttpRequest
+from kotan.lib.spreadsheets import XLSX_CONTENT_TYPE
 from kotan.permissions import role_required
 
 ROWS_PER_PAGE = 100
@@ -86,14 +87,14 @@ def import_upload(request: AuthenticatedHttpRequest, period_pk: int) -> HttpResp
 def import_template(request: AuthenticatedHttpRequest, period_pk: int) -> HttpResponse:
     period = _get_period_for_user(request, period_pk)
     content = exporting.workbook_bytes(period, with_values=False)
-    return _download(content, exporting.XLSX_CONTENT_TYPE, f"templat-{_slug(period)}.xlsx")
+    return _download(content, XLSX_CONTENT_TYPE, f"templat-{_slug(period)}.xlsx")
 
 
 @role_required(*EXPORT_ROLES)
 def export_xlsx(request: AuthenticatedHttpRequest, period_pk: int) -> HttpResponse:
     period = _get_period_for_user(request, period_pk)
     content = exporting.workbook_bytes(period, with_values=True)
-    return _download(content, exporting.XLSX_CONTENT_TYPE, f"nilai-{_slug(period)}.xlsx")
+    return _download(content, XLSX_CONTENT_TYPE, f"nilai-{_slug(period)}.xlsx")
 
 
 @role_required(*EXPORT_ROLES)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kotan.lib.http import AuthenticatedHttpRequest
+from kotan.lib.spreadsheets import XLSX_CONTENT_TYPE
 from kotan.models import User
 from kotan.permissions import ALL_ROLES, Role, role_required
 from meetings.exports import actions_xlsx
@@ -32,8 +33,6 @@ from meetings.services.actions import (
     action_update,
 )
 from meetings.views.common import history
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _get_action_for_user(request: AuthenticatedHttpRequest, pk: int) -> Action:
@@ -64,7 +63,7 @@ def action_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 def action_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     _form, actions = _filtered(request)
     today = timezone.localdate()
-    response = HttpResponse(actions_xlsx(actions, today=today), content_type=XLSX)
+    response = HttpResponse(actions_xlsx(actions, today=today), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="tindak-lanjut-{today:%Y%m%d}.xlsx"'
     return response
 

@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher
+from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 
 def pdf_static_dir() -> Path:
@@ -38,6 +38,10 @@ class _StaticOnlyFetcher(URLFetcher):
         return super().fetch(url, headers)
 
 
+class PdfRenderError(Exception):
+    """The PDF could not be rendered (a resource it names could not be loaded)."""
+
+
 # Tagged PDF/UA-1: a structure tree (headings, tables, lists, figures) that screen readers
 # follow, the document language from <html lang="id">, and the title shown by viewers.
 PDF_OPTIONS: dict[str, Any] = {"pdf_variant": "pdf/ua-1", "pdf_tags": True}
@@ -53,10 +57,15 @@ def render_pdf_document(html: str) -> RenderedPdf:
     """Render HTML to PDF bytes and report the page count (which the brief record stores)."""
     root = pdf_static_dir()
     font_config = FontConfiguration()
-    document = HTML(
-        string=html, base_url=f"{root.as_uri()}/", url_fetcher=_StaticOnlyFetcher(root)
-    ).render(font_config=font_config, **PDF_OPTIONS)
-    data = document.write_pdf(**PDF_OPTIONS)
+    try:
+        document = HTML(
+            string=html, base_url=f"{root.as_uri()}/", url_fetcher=_StaticOnlyFetcher(root)
+        ).render(font_config=font_config, **PDF_OPTIONS)
+        data = document.write_pdf(**PDF_OPTIONS)
+    except FatalURLFetchingError as error:
+        # WeasyPrint's fetch failure derives from BaseException (so that its own handlers
+        # let it through); as such it would escape every `except Exception` of the callers.
+        raise PdfRenderError(str(error)) from error
     assert isinstance(data, bytes)
     return RenderedPdf(data=data, pages=len(document.pages))
 

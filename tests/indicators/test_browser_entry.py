@@ -7,7 +7,15 @@ from django.urls import reverse
 
 from indicators.models import AssessmentPeriod, Indicator, IndicatorValue, Submission
 from kotan.models import Stakeholder, User
-from tests.factories import PASSWORD, PDF_BYTES, make_open_period, make_user, seed_framework_for
+from tests.conftest import browser_second_step
+from tests.factories import (
+    PASSWORD,
+    PDF_BYTES,
+    make_open_period,
+    make_totp_device,
+    make_user,
+    seed_framework_for,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,6 +39,7 @@ def _session(browser, live_server, user):
     page.fill("input[name=username]", user.username)
     page.fill("input[name=password]", PASSWORD)
     page.get_by_role("button", name="Masuk", exact=True).click()
+    browser_second_step(page, user.username)
     page.wait_for_url(lambda url: "/akun/login" not in url)
     return page
 
@@ -55,6 +64,7 @@ def test_a_period_from_empty_to_approved(browser, live_server, kupang):
         username="kesbang", city=kupang, role=User.Role.PEMANGKU, stakeholder=kesbangpol
     )
     verifier = make_user(username="verif", city=kupang, role=User.Role.VERIFIKATOR)
+    make_totp_device(verifier)  # a Verifikator logs in in two steps
     city_url = live_server.url + reverse("indicators:entry-city", kwargs={"pk": period.pk})
     org_url = live_server.url + reverse(
         "indicators:entry-stakeholder", kwargs={"pk": period.pk, "stakeholder": kesbangpol.pk}

@@ -1,3 +1,4 @@
+import csv
 import io
 from decimal import Decimal
 
@@ -97,3 +98,45 @@ def test_importing_a_period_s_own_export_changes_nothing(source, operator):
     assert batch.status == ImportBatch.Status.READY, batch.errors
     assert batch.counts["new"] == batch.counts["changed"] == 0
     assert batch.counts["unchanged"] == len(_values(source))
+
+
+FORMULA = '=HYPERLINK("http://x","x")'
+
+
+@pytest.fixture
+def hostile_names(source, kupang):
+    Stakeholder.objects.filter(city=kupang, code="dinkes").update(short_name="=1+1")
+    Region.objects.filter(code="53.71.01.1001").update(name=FORMULA)
+    return source
+
+
+def test_the_xlsx_export_writes_text_that_looks_like_a_formula_as_text(hostile_names):
+    content = exporting.workbook_bytes(hostile_names, with_values=True)
+    workbook = load_workbook(io.BytesIO(content))
+    cells = {
+        cell.value: cell
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if isinstance(cell.value, str)
+    }
+    assert cells["'=1+1"].data_type == "s"
+    assert cells["'" + FORMULA].data_type == "s"
+    assert not any(cell.data_type == "f" for cell in cells.values())
+    # The values stay numbers.
+    kota = list(workbook["Kota"].iter_rows(values_only=True))
+    assert dict(zip(kota[0], kota[2], strict=True))["KK2"] == 2.75
+
+
+def test_the_csv_export_neutralises_text_that_looks_like_a_formula(hostile_names):
+    text = exporting.csv_bytes(hostile_names).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    names = {row[2] for row in rows[1:]}
+    assert "'=1+1" in names and "'" + FORMULA in names
+    assert not any(cell.startswith(("=", "+", "@")) for row in rows for cell in row)
+
+
+def test_a_neutralised_export_imports_back_unchanged(hostile_names, operator):
+    batch = checked(hostile_names, operator, exporting.csv_bytes(hostile_names), "nilai.csv")
+    assert batch.status == ImportBatch.Status.READY, batch.errors
+    assert batch.counts["unchanged"] == len(_values(hostile_names))

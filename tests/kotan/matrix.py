@@ -34,6 +34,16 @@ ROWS = [
     Row("password_reset_done", ALL),
     Row("password_reset_confirm", ALL, kwargs=lambda p: {"uidb64": "MQ", "token": "set-password"}),
     Row("password_reset_complete", ALL),
+    # Two-step login (kotan.mfa), open to every logged-in user, Admin Pusat included. Admin,
+    # Verifikator and Admin Pusat have an authenticator app and a verified session; the others
+    # have no device, so the second step sends them to enrol.
+    Row("mfa:enrol", {**everyone(), "admin_pusat": 200}),
+    Row("mfa:verify", {**everyone(302), "admin": 200, "verifikator": 200, "admin_pusat": 200}),
+    Row(
+        "mfa:recovery-codes",
+        {**everyone(302), "admin": 200, "verifikator": 200, "admin_pusat": 200},
+        method="post",
+    ),
     # The admin has its own permission system; its index stands for it here (staff only).
     Row("admin:index", {**everyone(302), "admin": 200, "admin_pusat": 200}),
 ]

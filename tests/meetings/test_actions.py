@@ -235,3 +235,17 @@ def test_an_officer_of_another_city_never_sees_an_action(client, other_city, kup
     login(client, outsider)
     assert client.get(reverse("meetings:action-detail", args=[action.pk])).status_code == 404
     assert _progress(client, action).status_code == 404
+
+
+def test_the_action_export_writes_formula_like_text_as_text(client, pimpinan, kupang):
+    owner = _org(kupang, "dp3a")
+    Stakeholder.objects.filter(pk=owner.pk).update(short_name="=1+1")
+    make_action(city=kupang, owner=owner, title='=HYPERLINK("http://x","x")', progress=40)
+    login(client, pimpinan)
+    response = client.get(reverse("meetings:action-export"))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    row = list(sheet.iter_rows())[1]
+    assert (row[0].value, row[0].data_type) == ('\'=HYPERLINK("http://x","x")', "s")
+    assert row[1].value.startswith("'=1+1") and row[1].data_type == "s"
+    assert (row[8].value, row[8].data_type) == (40, "n")
+    assert not any(cell.data_type == "f" for line in sheet.iter_rows() for cell in line)

@@ -24,8 +24,15 @@ SETTINGS = settings(
 )
 junk = st.one_of(
     st.text(max_size=60),
+    # What no database column stores: NUL bytes and lone UTF-16 surrogates.
+    st.text(
+        alphabet=st.one_of(st.characters(), st.sampled_from(["\x00", "\ud800", "\udfff"])),
+        max_size=20,
+    ),
     st.integers(min_value=-(10**12), max_value=10**12).map(str),
-    st.sampled_from(["", " ", "2026-02-30T25:61", "31/12/2026", "0", "1e9", "NaN", "\x00", "١٢"]),
+    st.sampled_from(
+        ["", " ", "2026-02-30T25:61", "31/12/2026", "0", "1e9", "NaN", "\x00", "١٢", "\ud800"]
+    ),
 )
 
 

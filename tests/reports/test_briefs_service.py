@@ -423,3 +423,20 @@ def test_an_uninvited_organisation_s_officer_may_not_have_the_minutes(
         user=stakeholder_officer, period=period, kind=Brief.Kind.MINUTES, meeting_id=meeting.pk
     )
     assert result.brief.meeting_id == meeting.pk
+
+
+def test_a_resource_fetch_failure_fails_the_brief_with_its_reason(operator, period, monkeypatch):
+    """WeasyPrint's FatalURLFetchingError derives from BaseException; it must not escape."""
+    real = service.render_to_string
+    monkeypatch.setattr(
+        service,
+        "render_to_string",
+        lambda *args, **kwargs: real(*args, **kwargs).replace(
+            "</head>", '<link rel="stylesheet" href="tidak-ada.css"></head>'
+        ),
+    )
+    brief = _request(operator, period).brief
+    assert brief_render(brief_id=brief.pk) is None
+    brief.refresh_from_db()
+    assert brief.status == Brief.Status.FAILED
+    assert "tidak-ada.css" in brief.failure_reason

@@ -347,3 +347,19 @@ def test_pimpinans_home_page_shows_the_score_card(client, pimpinan, operator, de
     assert f"{snap.scaled:.2f}".replace(".", ",") in card
     assert "Kelengkapan data" in card and "Sementara" in card
     assert "score-card" not in text(login(client, operator).get(reverse("kotan:home")))
+
+
+@pytest.mark.parametrize("code", ["KL4", "KL5", "KL6", "KL7"])
+def test_a_stakeholder_level_indicator_lists_its_organisations(client, pimpinan, demo, code):
+    """The demo's stakeholder values have no region: the page once failed on them (500)."""
+    values = IndicatorValue.objects.filter(
+        submission__period=demo[2025], indicator__code=code, submission__region=None
+    ).select_related("submission__stakeholder")
+    assert values, "the demo holds stakeholder values for this indicator"
+    response = login(client, pimpinan).get(
+        reverse("reports:indicator-detail", args=[code]), {"periode": 2025}
+    )
+    assert response.status_code == 200
+    body = text(response)
+    for value in values:
+        assert str(value.submission.stakeholder) in body

@@ -14,7 +14,13 @@ from indicators.models import Indicator, MethodologyEdition
 from kotan.models import Stakeholder
 from reports.briefs import brief_content
 from reports.models import Brief
-from reports.services.pdf import _StaticOnlyFetcher, pdf_static_dir, render_pdf, render_pdf_document
+from reports.services.pdf import (
+    PdfRenderError,
+    _StaticOnlyFetcher,
+    pdf_static_dir,
+    render_pdf,
+    render_pdf_document,
+)
 from tests.factories import make_recommendation, make_values
 
 
@@ -178,3 +184,9 @@ def test_render_pdf_is_a_pure_function_of_its_html():
     other = render_pdf(html.replace("Kupang", "Kediri"))
     assert other != first
     assert _text(PdfReader(io.BytesIO(other))).strip() == "Kota Kediri"
+
+
+def test_a_resource_that_cannot_be_fetched_is_an_ordinary_render_error():
+    for html in ('<img src="file:///etc/hostname">', '<link rel="stylesheet" href="none.css">'):
+        with pytest.raises(PdfRenderError, match="Error fetching"):
+            render_pdf(html)
