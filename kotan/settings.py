@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "csp",
     "kotan",
     "indicators",
+    "indicators.surveys",
     "meetings",
     "reports",
 ]
