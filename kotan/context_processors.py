@@ -24,6 +24,7 @@ class NavItem:
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("Beranda"), "kotan:home", tuple(Role.values)),
     NavItem(_("Indikator"), "indicators:index", tuple(Role.values)),
+    NavItem(_("Survei"), "surveys:index", tuple(Role.values)),
     NavItem(_("Rapat & tindak lanjut"), "meetings:index", tuple(Role.values)),
     NavItem(_("Dasbor & laporan"), "reports:index", tuple(Role.values)),
     NavItem(_("Wilayah"), "kotan:region-list", tuple(Role.values)),
