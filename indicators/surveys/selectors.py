@@ -43,7 +43,7 @@ class Progress:
 def survey_progress(survey: Survey) -> Progress:
     """Collected (included and excluded alike: they were collected) against target per
     kelurahan and setting, with totals and counts per enumerator. Four queries."""
-    settings = list(Setting.choices)
+    settings = [(code, str(label)) for code, label in Setting.choices]
     codes = [code for code, _label in settings]
     targets = {
         (t.kelurahan_id, t.setting): t.target for t in SampleTarget.objects.filter(survey=survey)
@@ -72,10 +72,10 @@ def survey_progress(survey: Survey) -> Progress:
                 acc.collected += cell.collected
         rows.append(row)
     per_user: dict[int | None, int] = defaultdict(int)
-    for row in (
+    for count in (
         Respondent.objects.filter(survey=survey).values("enumerator_id").annotate(n=Count("id"))
     ):
-        per_user[row["enumerator_id"]] = row["n"]
+        per_user[count["enumerator_id"]] = count["n"]
     names = {u.pk: str(u) for u in User.objects.filter(pk__in=[k for k in per_user if k])}
     by_enumerator = sorted(
         ((names.get(pk, "") if pk else "", n) for pk, n in per_user.items()),

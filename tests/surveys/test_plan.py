@@ -13,8 +13,8 @@ from tests.surveys.helpers import kelurahan, likert_answers, make_respondent
 def test_the_spread_gives_every_kelurahan_and_setting_a_fair_share():
     cells = spread(180, list(range(51)), list(Setting.values))
     assert sum(cells.values()) == 180
-    per_setting = Counter()
-    per_kelurahan = Counter()
+    per_setting: Counter[str] = Counter()
+    per_kelurahan: Counter[int] = Counter()
     for (k, s), n in cells.items():
         per_setting[s] += n
         per_kelurahan[k] += n
