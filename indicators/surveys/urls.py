@@ -1,6 +1,6 @@
 from django.urls import path
 
-from indicators.surveys.views import collect, surveys
+from indicators.surveys.views import aggregate, collect, surveys
 
 app_name = "surveys"
 
@@ -22,4 +22,5 @@ urlpatterns = [
     path("<int:pk>/progres/", surveys.survey_progress_view, name="progress"),
     path("<int:pk>/isi/", collect.collect, name="collect"),
     path("<int:pk>/kirim/", collect.respondent_submit, name="respondent-submit"),
+    path("<int:pk>/agregasi/", aggregate.survey_aggregate_view, name="aggregate"),
 ]

@@ -68,4 +68,10 @@ ROWS = [
         kwargs=_survey_kwargs,
         method="post",
     ),
+    Row(
+        "surveys:aggregate",
+        statuses(admin=302, operator=302, other_city=404),
+        kwargs=_survey_kwargs,
+        method="post",
+    ),
 ]
