@@ -1,6 +1,6 @@
 from django.urls import path
 
-from indicators.surveys.views import aggregate, collect, surveys
+from indicators.surveys.views import aggregate, collect, review, surveys
 
 app_name = "surveys"
 
@@ -23,4 +23,6 @@ urlpatterns = [
     path("<int:pk>/isi/", collect.collect, name="collect"),
     path("<int:pk>/kirim/", collect.respondent_submit, name="respondent-submit"),
     path("<int:pk>/agregasi/", aggregate.survey_aggregate_view, name="aggregate"),
+    path("<int:pk>/responden/", review.respondent_list, name="respondent-list"),
+    path("responden/<int:pk>/kecualikan/", review.respondent_exclude, name="respondent-exclude"),
 ]

@@ -24,6 +24,13 @@ def _questionnaire_kwargs(personas):
     return {"pk": Questionnaire.objects.get(is_default=True).pk}
 
 
+def _respondent_kwargs(personas):
+    from tests.surveys.helpers import make_respondent
+
+    survey = _survey(personas)
+    return {"pk": make_respondent(survey=survey, answers={"KK01": 3}).pk}
+
+
 def _officer_kwargs(personas):
     return {"user_pk": User.objects.get(username="petugas-kesbangpol").pk}
 
@@ -73,5 +80,13 @@ ROWS = [
         statuses(admin=302, operator=302, other_city=404),
         kwargs=_survey_kwargs,
         method="post",
+    ),
+    Row("surveys:respondent-list", READERS, kwargs=_survey_kwargs),
+    Row(
+        "surveys:respondent-exclude",
+        statuses(admin=302, verifikator=302, other_city=403),
+        kwargs=_respondent_kwargs,
+        method="post",
+        data=lambda p: {"reason": "Uji"},
     ),
 ]
