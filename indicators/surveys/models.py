@@ -295,9 +295,12 @@ class SurveyImport(models.Model):
 
     class Status(models.TextChoices):
         MAPPING = "mapping", _("Menunggu pemetaan kolom")
+        CHECKING = "checking", _("Sedang diperiksa")
         INVALID = "invalid", _("Ada kesalahan")
         READY = "ready", _("Siap diimpor")
+        IMPORTING = "importing", _("Sedang diimpor")
         DONE = "done", _("Selesai diimpor")
+        FAILED = "failed", _("Gagal diproses")
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="imports")
     created_by = models.ForeignKey(
@@ -307,7 +310,7 @@ class SurveyImport(models.Model):
     original_name = models.CharField(_("nama berkas"), max_length=255)
     file_format = models.CharField(_("format"), max_length=4)
     status = models.CharField(
-        _("status"), max_length=8, choices=Status.choices, default=Status.MAPPING
+        _("status"), max_length=10, choices=Status.choices, default=Status.MAPPING
     )
     columns = models.JSONField(_("kolom"), default=list, blank=True)
     # {column header: target}; targets are "item:<code>", "setting", "kelurahan", "id",
@@ -316,6 +319,7 @@ class SurveyImport(models.Model):
     # [{"row", "column", "message"}] in file order (capped).
     errors = models.JSONField(_("kesalahan"), default=list, blank=True)
     counts = models.JSONField(_("jumlah"), default=dict, blank=True)
+    failure = models.TextField(_("keterangan kegagalan"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     imported_at = models.DateTimeField(null=True, blank=True)
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from indicators.surveys.views import aggregate, collect, review, surveys
+from indicators.surveys.views import aggregate, collect, imports, review, surveys
 
 app_name = "surveys"
 
@@ -25,4 +25,8 @@ urlpatterns = [
     path("<int:pk>/agregasi/", aggregate.survey_aggregate_view, name="aggregate"),
     path("<int:pk>/responden/", review.respondent_list, name="respondent-list"),
     path("responden/<int:pk>/kecualikan/", review.respondent_exclude, name="respondent-exclude"),
+    path("<int:pk>/impor/", imports.import_upload, name="import-upload"),
+    path("impor/<int:pk>/", imports.import_detail, name="import-detail"),
+    path("impor/<int:pk>/pemetaan/", imports.import_mapping, name="import-mapping"),
+    path("impor/<int:pk>/konfirmasi/", imports.import_confirm, name="import-confirm"),
 ]

@@ -1,6 +1,6 @@
 """Permission matrix rows of the surveys app (see tests/test_permission_matrix.py)."""
 
-from indicators.surveys.models import Questionnaire, Survey
+from indicators.surveys.models import Questionnaire, Survey, SurveyImport
 from kotan.models import User
 from tests.indicators.matrix import _period
 from tests.matrix import Row, everyone, statuses
@@ -31,12 +31,28 @@ def _respondent_kwargs(personas):
     return {"pk": make_respondent(survey=survey, answers={"KK01": 3}).pk}
 
 
+def _import_kwargs(personas):
+    survey = _survey(personas)
+    survey_import = SurveyImport.objects.create(
+        survey=survey,
+        created_by=personas.users["operator"],
+        file="survey-imports/uji.csv",
+        original_name="uji.csv",
+        file_format="csv",
+        columns=["_uuid", "setting"],
+        mapping={"_uuid": "id", "setting": "setting"},
+    )
+    return {"pk": survey_import.pk}
+
+
 def _officer_kwargs(personas):
     return {"user_pk": User.objects.get(username="petugas-kesbangpol").pk}
 
 
 READERS = statuses(admin=200, operator=200, verifikator=200, pimpinan=200, other_city=404)
 COLLECTORS = statuses(admin=200, operator=200, other_city=404)
+STAFF = statuses(admin=200, operator=200, other_city=404)
+STAFF_POST = statuses(admin=302, operator=302, other_city=404)
 ADMIN_ONLY = statuses(admin=200, other_city=403)
 ADMIN_POST = statuses(admin=302, other_city=403)
 
@@ -89,4 +105,10 @@ ROWS = [
         method="post",
         data=lambda p: {"reason": "Uji"},
     ),
+    Row("surveys:import-upload", STAFF, kwargs=_survey_kwargs),
+    Row("surveys:import-detail", STAFF, kwargs=_import_kwargs),
+    # A mapping without items is refused with a message; the import is never confirmed
+    # before it is checked: both redirect back to the import page.
+    Row("surveys:import-mapping", STAFF_POST, kwargs=_import_kwargs, method="post"),
+    Row("surveys:import-confirm", STAFF_POST, kwargs=_import_kwargs, method="post"),
 ]
