@@ -1,6 +1,6 @@
 from django.urls import path
 
-from indicators.surveys.views import aggregate, collect, imports, review, surveys
+from indicators.surveys.views import aggregate, collect, imports, report, review, surveys
 
 app_name = "surveys"
 
@@ -29,4 +29,7 @@ urlpatterns = [
     path("impor/<int:pk>/", imports.import_detail, name="import-detail"),
     path("impor/<int:pk>/pemetaan/", imports.import_mapping, name="import-mapping"),
     path("impor/<int:pk>/konfirmasi/", imports.import_confirm, name="import-confirm"),
+    path("<int:pk>/laporan/", report.survey_report_view, name="report"),
+    path("<int:pk>/mikrodata.csv", report.microdata_csv, name="microdata-csv"),
+    path("<int:pk>/mikrodata.xlsx", report.microdata_xlsx_view, name="microdata-xlsx"),
 ]

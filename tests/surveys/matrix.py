@@ -51,6 +51,7 @@ def _officer_kwargs(personas):
 
 READERS = statuses(admin=200, operator=200, verifikator=200, pimpinan=200, other_city=404)
 COLLECTORS = statuses(admin=200, operator=200, other_city=404)
+MICRODATA = statuses(admin=200, operator=200, verifikator=200, other_city=404)
 STAFF = statuses(admin=200, operator=200, other_city=404)
 STAFF_POST = statuses(admin=302, operator=302, other_city=404)
 ADMIN_ONLY = statuses(admin=200, other_city=403)
@@ -111,4 +112,7 @@ ROWS = [
     # before it is checked: both redirect back to the import page.
     Row("surveys:import-mapping", STAFF_POST, kwargs=_import_kwargs, method="post"),
     Row("surveys:import-confirm", STAFF_POST, kwargs=_import_kwargs, method="post"),
+    Row("surveys:report", READERS, kwargs=_survey_kwargs),
+    Row("surveys:microdata-csv", MICRODATA, kwargs=_survey_kwargs),
+    Row("surveys:microdata-xlsx", MICRODATA, kwargs=_survey_kwargs),
 ]
