@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from indicators.models import AssessmentPeriod, Indicator, IndicatorValue, Variable
 from indicators.services.framework import indicator_scale_errors
 from indicators.services.values import GridRow, ValueInput, value_error
+from kotan.lib.forms import VersionField
 from kotan.lib.uploads import upload_mime
 from kotan.models import Region, Stakeholder
 
@@ -104,7 +105,7 @@ def _initial(stored: IndicatorValue | None) -> Any:
 
 class VersionedForm(forms.Form):
     # The submission version the page was built from (optimistic locking).
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = VersionField()
 
 
 @dataclass
@@ -440,7 +441,7 @@ class IndicatorForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         field = self.fields["responsible"]
         assert isinstance(field, forms.ModelMultipleChoiceField)
-        field.queryset = Stakeholder.objects.filter(city=city, active=True)
+        field.queryset = Stakeholder.objects.for_city(city.pk).active()
         if self.instance.pk:
             field.initial = [s.pk for s in self.instance.responsible.filter(city=city)]
 

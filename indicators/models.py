@@ -17,12 +17,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kotan.lib.scoping import CityScopedQuerySet
 from kotan.models import Region, Stakeholder
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AnonymousUser
-
-    from kotan.models import User
+    pass
 
 
 class MethodologyEditionQuerySet(models.QuerySet["MethodologyEdition"]):
@@ -206,12 +205,8 @@ class Indicator(models.Model):
         return max(self.worst, self.best)
 
 
-class AssessmentPeriodQuerySet(models.QuerySet["AssessmentPeriod"]):
-    def for_user(self, user: User | AnonymousUser) -> AssessmentPeriodQuerySet:
-        city_id = getattr(user, "city_id", None)
-        if city_id is None:
-            return self.none()
-        return self.filter(city_id=city_id)
+class AssessmentPeriodQuerySet(CityScopedQuerySet["AssessmentPeriod"]):
+    city_lookup = "city"
 
 
 class AssessmentPeriod(models.Model):
@@ -253,12 +248,8 @@ class AssessmentPeriod(models.Model):
         return f"{self.city.name} {self.year}"
 
 
-class SubmissionQuerySet(models.QuerySet["Submission"]):
-    def for_user(self, user: User | AnonymousUser) -> SubmissionQuerySet:
-        city_id = getattr(user, "city_id", None)
-        if city_id is None:
-            return self.none()
-        return self.filter(period__city_id=city_id)
+class SubmissionQuerySet(CityScopedQuerySet["Submission"]):
+    city_lookup = "period__city"
 
 
 class Submission(models.Model):
@@ -330,12 +321,8 @@ class Submission(models.Model):
         return self.status == self.Status.APPROVED
 
 
-class IndicatorValueQuerySet(models.QuerySet["IndicatorValue"]):
-    def for_user(self, user: User | AnonymousUser) -> IndicatorValueQuerySet:
-        city_id = getattr(user, "city_id", None)
-        if city_id is None:
-            return self.none()
-        return self.filter(submission__period__city_id=city_id)
+class IndicatorValueQuerySet(CityScopedQuerySet["IndicatorValue"]):
+    city_lookup = "submission__period__city"
 
     def approved(self) -> IndicatorValueQuerySet:
         return self.filter(submission__status=Submission.Status.APPROVED, value__isnull=False)
@@ -380,12 +367,8 @@ class IndicatorValue(models.Model):
         return f"{self.indicator.code} = {self.value}"
 
 
-class ImportBatchQuerySet(models.QuerySet["ImportBatch"]):
-    def for_user(self, user: User | AnonymousUser) -> ImportBatchQuerySet:
-        city_id = getattr(user, "city_id", None)
-        if city_id is None:
-            return self.none()
-        return self.filter(period__city_id=city_id)
+class ImportBatchQuerySet(CityScopedQuerySet["ImportBatch"]):
+    city_lookup = "period__city"
 
 
 def import_upload_to(instance: ImportBatch, filename: str) -> str:
@@ -468,12 +451,8 @@ class PlainJSONField(models.JSONField):
         return "%s"
 
 
-class ScoreSnapshotQuerySet(models.QuerySet["ScoreSnapshot"]):
-    def for_user(self, user: User | AnonymousUser) -> ScoreSnapshotQuerySet:
-        city_id = getattr(user, "city_id", None)
-        if city_id is None:
-            return self.none()
-        return self.filter(region_id=city_id)
+class ScoreSnapshotQuerySet(CityScopedQuerySet["ScoreSnapshot"]):
+    city_lookup = "region"
 
 
 class ScoreSnapshot(models.Model):

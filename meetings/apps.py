@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class MeetingsConfig(AppConfig):
     name = "meetings"
     verbose_name = _("Rapat dan tindak lanjut")
+
+    def ready(self) -> None:
+        # Registers the app's named permissions (django-rules).
+        from . import permissions  # noqa: F401

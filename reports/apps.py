@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = _("Dasbor dan ringkasan kebijakan")
+
+    def ready(self) -> None:
+        # Registers the app's named permissions (django-rules).
+        from . import permissions  # noqa: F401

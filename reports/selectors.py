@@ -154,9 +154,10 @@ def _territory(detail: dict[str, Any], scale: Scale) -> list[dict[str, Any]]:
     """The snapshot's compact territory rows, named from the regions (one query)."""
     two, one = _formatter(2), _formatter(1)
     names = dict(
-        Region.objects.filter(pk__in=[row[0] for row in detail["territory"]]).values_list(
-            "pk", "name"
-        )
+        # The ids come from a snapshot the caller already fetched for the user.
+        Region.objects.unscoped()
+        .filter(pk__in=[row[0] for row in detail["territory"]])
+        .values_list("pk", "name")
     )
     band_names = {b["order"]: b["name"] for b in detail["edition"]["bands"]}
     rows = [
@@ -236,9 +237,11 @@ def dashboard_load(*, user: User, year: str | None, edition_id: str | None) -> D
         return board
     board.trend = _trend(choice, user)
     board.pending = ScoreRecomputeRequest.objects.filter(period=choice.period).first()
-    board.snapshot = ScoreSnapshot.objects.filter(
-        period=choice.period, edition=choice.edition
-    ).first()
+    board.snapshot = (
+        ScoreSnapshot.objects.for_city(choice.period.city_id)
+        .filter(period=choice.period, edition=choice.edition)
+        .first()
+    )
     earlier = [s for s in board.trend if s.period.year < choice.period.year]
     board.previous = earlier[-1] if earlier else None
     snap = board.snapshot
@@ -325,7 +328,11 @@ def snapshot_territory(detail: dict[str, Any], scale: Scale) -> list[dict[str, A
 def variable_load(*, choice: Choice, code: str) -> tuple[ScoreSnapshot | None, dict[str, Any]]:
     """One variable of the chosen snapshot, with its indicators' scores and contributions
     (one query). 404 if the variable is not in the snapshot."""
-    snapshot = ScoreSnapshot.objects.filter(period=choice.period, edition=choice.edition).first()
+    snapshot = (
+        ScoreSnapshot.objects.for_city(choice.period.city_id if choice.period else None)
+        .filter(period=choice.period, edition=choice.edition)
+        .first()
+    )
     if snapshot is None:
         return None, {}
     scale = _scale(snapshot.detail)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -24,14 +24,14 @@ from indicators.services.framework import (
     indicator_save,
     variable_update,
 )
-from indicators.views.common import current_user
+from kotan.lib.http import AuthenticatedHttpRequest
 from kotan.permissions import ALL_ROLES, role_required
 
 
 @role_required(*ALL_ROLES)
-def framework_overview(request: HttpRequest) -> HttpResponse:
+def framework_overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Everyone may read how KOTAN is measured; administrators get the edit links."""
-    user = current_user(request)
+    user = request.user
     assert user.city is not None
     context = {
         **selectors.framework_overview(),
@@ -58,7 +58,9 @@ def _edition_initial(edition: MethodologyEdition | None) -> tuple[dict[str, obje
     return initial, bands
 
 
-def _edition_page(request: HttpRequest, edition: MethodologyEdition | None) -> HttpResponse:
+def _edition_page(
+    request: AuthenticatedHttpRequest, edition: MethodologyEdition | None
+) -> HttpResponse:
     variables = list(Variable.objects.all())
     initial, band_initial = _edition_initial(edition)
     data = request.POST if request.method == "POST" else None
@@ -72,7 +74,7 @@ def _edition_page(request: HttpRequest, edition: MethodologyEdition | None) -> H
         ]
         try:
             edition = edition_save(
-                actor=current_user(request),
+                actor=request.user,
                 edition=edition,
                 name=form.cleaned_data["name"],
                 description=form.cleaned_data["description"],
@@ -94,29 +96,29 @@ def _edition_page(request: HttpRequest, edition: MethodologyEdition | None) -> H
 
 
 @role_required(*FRAMEWORK_ADMINS)
-def edition_create(request: HttpRequest) -> HttpResponse:
+def edition_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _edition_page(request, None)
 
 
 @role_required(*FRAMEWORK_ADMINS)
-def edition_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def edition_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _edition_page(request, get_object_or_404(MethodologyEdition, pk=pk))
 
 
 @role_required(*FRAMEWORK_ADMINS)
-def variable_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def variable_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     variable = get_object_or_404(Variable, pk=pk)
     form = VariableForm(request.POST or None, instance=Variable.objects.get(pk=pk))
     if request.method == "POST" and form.is_valid():
-        variable_update(actor=current_user(request), variable=variable, **form.cleaned_data)
+        variable_update(actor=request.user, variable=variable, **form.cleaned_data)
         messages.success(request, _("Variabel %(code)s disimpan.") % {"code": variable.code})
         return redirect("indicators:framework")
     title = _("Variabel %(name)s") % {"name": variable}
     return render(request, "indicators/form_page.html", {"form": form, "title": title})
 
 
-def _indicator_page(request: HttpRequest, indicator: Indicator | None) -> HttpResponse:
-    user = current_user(request)
+def _indicator_page(request: AuthenticatedHttpRequest, indicator: Indicator | None) -> HttpResponse:
+    user = request.user
     assert user.city is not None
     # The form works on a copy so that a refused change leaves `indicator` as stored.
     instance = Indicator.objects.get(pk=indicator.pk) if indicator else Indicator()
@@ -146,22 +148,22 @@ def _indicator_page(request: HttpRequest, indicator: Indicator | None) -> HttpRe
 
 
 @role_required(*FRAMEWORK_ADMINS)
-def indicator_create(request: HttpRequest) -> HttpResponse:
+def indicator_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _indicator_page(request, None)
 
 
 @role_required(*FRAMEWORK_ADMINS)
-def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def indicator_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _indicator_page(request, get_object_or_404(Indicator, pk=pk))
 
 
 @require_POST
 @role_required(*FRAMEWORK_ADMINS)
-def indicator_retire_view(request: HttpRequest, pk: int) -> HttpResponse:
+def indicator_retire_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     indicator = get_object_or_404(Indicator, pk=pk)
     try:
         indicator_retire(
-            actor=current_user(request),
+            actor=request.user,
             indicator=indicator,
             reason=request.POST.get("reason", "")[:1000],
         )
@@ -174,10 +176,10 @@ def indicator_retire_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*FRAMEWORK_ADMINS)
-def indicator_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+def indicator_delete_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     indicator = get_object_or_404(Indicator, pk=pk)
     try:
-        indicator_delete(actor=current_user(request), indicator=indicator)
+        indicator_delete(actor=request.user, indicator=indicator)
     except FrameworkError as error:
         messages.error(request, " ".join(error.errors))
     else:
