@@ -6,7 +6,7 @@ Surveys use indicators and kotan; nothing there points back here.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -14,12 +14,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import AssessmentPeriod, Indicator, PlainJSONField, Variable
+from kotan.lib.scoping import CityScopedQuerySet
 from kotan.models import Region
-
-if TYPE_CHECKING:
-    from django.contrib.auth.models import AnonymousUser
-
-    from kotan.models import User
 
 
 class Setting(models.TextChoices):
@@ -116,12 +112,8 @@ class QuestionItem(models.Model):
         return setting in self.settings
 
 
-class SurveyQuerySet(models.QuerySet["Survey"]):
-    def for_user(self, user: User | AnonymousUser) -> SurveyQuerySet:
-        city_id = getattr(user, "city_id", None)
-        if city_id is None:
-            return self.none()
-        return self.filter(period__city_id=city_id)
+class SurveyQuerySet(CityScopedQuerySet["Survey"]):
+    city_lookup = "period__city"
 
 
 class Survey(models.Model):
@@ -187,12 +179,8 @@ class Enumerator(models.Model):
         return str(self.user)
 
 
-class RespondentQuerySet(models.QuerySet["Respondent"]):
-    def for_user(self, user: User | AnonymousUser) -> RespondentQuerySet:
-        city_id = getattr(user, "city_id", None)
-        if city_id is None:
-            return self.none()
-        return self.filter(survey__period__city_id=city_id)
+class RespondentQuerySet(CityScopedQuerySet["Respondent"]):
+    city_lookup = "survey__period__city"
 
     def included(self) -> RespondentQuerySet:
         return self.filter(excluded=False)
@@ -281,12 +269,8 @@ def survey_import_upload_to(instance: SurveyImport, filename: str) -> str:
     return f"survey-imports/{instance.survey_id}/{uuid.uuid4().hex}{suffix}"
 
 
-class SurveyImportQuerySet(models.QuerySet["SurveyImport"]):
-    def for_user(self, user: User | AnonymousUser) -> SurveyImportQuerySet:
-        city_id = getattr(user, "city_id", None)
-        if city_id is None:
-            return self.none()
-        return self.filter(survey__period__city_id=city_id)
+class SurveyImportQuerySet(CityScopedQuerySet["SurveyImport"]):
+    city_lookup = "survey__period__city"
 
 
 class SurveyImport(models.Model):

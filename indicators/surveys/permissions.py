@@ -8,6 +8,8 @@ officers collect; the verifikator excludes respondents; staff import and aggrega
 
 from __future__ import annotations
 
+import rules
+
 from indicators.models import AssessmentPeriod
 from kotan.models import User
 
@@ -59,3 +61,10 @@ def can_run(user: User, period: AssessmentPeriod) -> bool:
         and period.city_id == user.city_id
         and period.status != AssessmentPeriod.Status.LOCKED
     )
+
+
+rules.add_perm("surveys.own_questionnaires", rules.Predicate(can_own_questionnaires))
+rules.add_perm("surveys.collect", rules.Predicate(can_collect))
+rules.add_perm("surveys.plan", rules.Predicate(can_plan))
+rules.add_perm("surveys.review_respondents", rules.Predicate(can_review))
+rules.add_perm("surveys.run", rules.Predicate(can_run))

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count
 
-from indicators.surveys.models import Respondent, SampleTarget, Setting, Survey
+from indicators.surveys.models import Respondent, Setting, Survey
 from indicators.surveys.services.plan import kelurahan_of
 from kotan.models import Region, User
 
@@ -45,12 +45,11 @@ def survey_progress(survey: Survey) -> Progress:
     kelurahan and setting, with totals and counts per enumerator. Four queries."""
     settings = [(code, str(label)) for code, label in Setting.choices]
     codes = [code for code, _label in settings]
-    targets = {
-        (t.kelurahan_id, t.setting): t.target for t in SampleTarget.objects.filter(survey=survey)
-    }
+    targets = {(t.kelurahan_id, t.setting): t.target for t in survey.targets.all()}
     counts = {
         (row["kelurahan_id"], row["setting"]): row["n"]
-        for row in Respondent.objects.filter(survey=survey)
+        for row in Respondent.objects.for_city(survey.period.city_id)
+        .filter(survey=survey)
         .values("kelurahan_id", "setting")
         .annotate(n=Count("id"))
     }
@@ -73,7 +72,10 @@ def survey_progress(survey: Survey) -> Progress:
         rows.append(row)
     per_user: dict[int | None, int] = defaultdict(int)
     for count in (
-        Respondent.objects.filter(survey=survey).values("enumerator_id").annotate(n=Count("id"))
+        Respondent.objects.for_city(survey.period.city_id)
+        .filter(survey=survey)
+        .values("enumerator_id")
+        .annotate(n=Count("id"))
     ):
         per_user[count["enumerator_id"]] = count["n"]
     names = {u.pk: str(u) for u in User.objects.filter(pk__in=[k for k in per_user if k])}

@@ -25,7 +25,7 @@ from reports.models import Brief
 from tests.factories import make_open_period, make_user, seed_framework_for
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-APPS = ("kotan", "indicators", "meetings", "reports")
+APPS = ("kotan", "indicators", "indicators/surveys", "meetings", "reports")
 # Modules that read on behalf of a user.
 READ_PATHS = ("views", "views.py", "selectors.py", "forms.py", "import_forms.py", "templatetags")
 

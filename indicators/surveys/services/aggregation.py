@@ -107,8 +107,8 @@ def survey_means(survey: Survey) -> SurveyMeans:
 
 def summary_xlsx(survey: Survey, means: SurveyMeans, indicators: dict[int, Indicator]) -> bytes:
     """The evidence attached to every value written: each unit's mean and n per indicator."""
-    names = dict(Region.objects.filter(city_id=survey.period.city_id).values_list("pk", "name"))
-    codes = dict(Region.objects.filter(city_id=survey.period.city_id).values_list("pk", "code"))
+    names = dict(Region.objects.for_city(survey.period.city_id).values_list("pk", "name"))
+    codes = dict(Region.objects.for_city(survey.period.city_id).values_list("pk", "code"))
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Ringkasan"))
     sheet.append([_("Survei"), str(survey), _("Kuesioner"), str(survey.questionnaire)])

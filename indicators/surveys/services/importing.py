@@ -213,7 +213,7 @@ class Lookups:
 
 def lookups_for(survey: Survey) -> Lookups:
     kelurahan = {}
-    for region in Region.objects.filter(city_id=survey.period.city_id).kelurahan():
+    for region in Region.objects.for_city(survey.period.city_id).kelurahan():
         kelurahan[region.code.casefold()] = region
         kelurahan[" ".join(region.name.casefold().split())] = region
     settings = {}

@@ -45,7 +45,7 @@ def survey_start(
 
 
 def kelurahan_of(survey: Survey) -> list[Region]:
-    return list(Region.objects.filter(city_id=survey.period.city_id).kelurahan().order_by("code"))
+    return list(Region.objects.for_city(survey.period.city_id).kelurahan().order_by("code"))
 
 
 def spread(total: int, kelurahan_ids: list[int], settings: list[str]) -> dict[tuple[int, str], int]:

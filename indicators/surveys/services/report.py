@@ -118,7 +118,8 @@ def microdata_rows(survey: Survey) -> Iterator[list[Any]]:
     items = list(survey.questionnaire.items.all())
     yield microdata_header(items)
     respondents = (
-        Respondent.objects.filter(survey=survey)
+        Respondent.objects.for_city(survey.period.city_id)
+        .filter(survey=survey)
         .order_by("kelurahan__code", "setting", "id")
         .values_list("kelurahan__code", "kelurahan__name", "setting", "sex", "age_group",
                      "source", "flags", "excluded", "answers")

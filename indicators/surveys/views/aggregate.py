@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -11,15 +11,16 @@ from django.views.decorators.http import require_POST
 from indicators.surveys import permissions
 from indicators.surveys.permissions import SURVEY_STAFF
 from indicators.surveys.services.aggregation import aggregation_request
-from indicators.surveys.views.common import current_user, get_survey_for_user, require
+from indicators.surveys.views.common import get_survey_for_user, require
+from kotan.lib.http import AuthenticatedHttpRequest
 from kotan.permissions import role_required
 
 
 @require_POST
 @role_required(*SURVEY_STAFF)
-def survey_aggregate_view(request: HttpRequest, pk: int) -> HttpResponse:
+def survey_aggregate_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     survey = get_survey_for_user(request, pk)
-    user = current_user(request)
+    user = request.user
     require(permissions.can_run(user, survey.period))
     aggregation_request(survey=survey, actor=user)
     messages.success(

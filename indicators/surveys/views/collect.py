@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -27,7 +27,8 @@ from indicators.surveys.services.collection import (
     survey_items,
 )
 from indicators.surveys.services.plan import kelurahan_of
-from indicators.surveys.views.common import current_user, get_survey_for_user, require
+from indicators.surveys.views.common import get_survey_for_user, require
+from kotan.lib.http import AuthenticatedHttpRequest
 from kotan.models import Region
 from kotan.permissions import role_required
 
@@ -41,9 +42,9 @@ MAX_BODY_BYTES = 64 * 1024
 
 
 @role_required(*COLLECT_CANDIDATES)
-def collect(request: HttpRequest, pk: int) -> HttpResponse:
+def collect(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     survey = get_survey_for_user(request, pk)
-    require(permissions.can_collect(current_user(request), survey.period))
+    require(permissions.can_collect(request.user, survey.period))
     return render(
         request,
         "surveys/collect.html",
@@ -61,7 +62,7 @@ def collect(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _payload(request: HttpRequest) -> dict[str, Any] | None:
+def _payload(request: AuthenticatedHttpRequest) -> dict[str, Any] | None:
     if request.content_type == "application/json":
         if len(request.body) > MAX_BODY_BYTES:
             return None
@@ -84,7 +85,7 @@ def _input(survey: Survey, data: Mapping[str, Any]) -> RespondentInput:
         errors["uuid"] = _("UUID responden tidak valid.")
     raw_kelurahan = str(data.get("kelurahan", ""))
     kelurahan = (
-        Region.objects.filter(city_id=survey.period.city_id, pk=raw_kelurahan).first()
+        Region.objects.for_city(survey.period.city_id).filter(pk=raw_kelurahan).first()
         if raw_kelurahan.isdigit()
         else None
     )
@@ -104,11 +105,11 @@ def _input(survey: Survey, data: Mapping[str, Any]) -> RespondentInput:
 
 @require_POST
 @role_required(*COLLECT_CANDIDATES)
-def respondent_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def respondent_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Store one respondent. JSON in → JSON out (201 created, 200 already stored, 400 with
     errors by field); a plain form post redirects back to the page."""
     survey = get_survey_for_user(request, pk)
-    user = current_user(request)
+    user = request.user
     require(permissions.can_collect(user, survey.period))
     is_json = request.content_type == "application/json"
     data = _payload(request)

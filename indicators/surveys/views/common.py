@@ -7,12 +7,6 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
 from indicators.surveys.models import Respondent, Survey, SurveyImport
-from kotan.models import User
-
-
-def current_user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # role_required let only our users through
-    return request.user
 
 
 def get_survey_for_user(request: HttpRequest, pk: int) -> Survey:

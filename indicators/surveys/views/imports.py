@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,11 +23,11 @@ from indicators.surveys.services.importing import (
     survey_import_set_mapping,
 )
 from indicators.surveys.views.common import (
-    current_user,
     get_import_for_user,
     get_survey_for_user,
     require,
 )
+from kotan.lib.http import AuthenticatedHttpRequest
 from kotan.permissions import role_required
 
 FIELD_LABELS = {
@@ -47,9 +47,9 @@ class UploadForm(forms.Form):
 
 
 @role_required(*SURVEY_STAFF)
-def import_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def import_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     survey = get_survey_for_user(request, pk)
-    user = current_user(request)
+    user = request.user
     require(permissions.can_run(user, survey.period))
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -61,7 +61,11 @@ def import_upload(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error("file", str(error))
         else:
             return redirect("surveys:import-detail", pk=survey_import.pk)
-    imports = SurveyImport.objects.filter(survey=survey).select_related("created_by")[:20]
+    imports = (
+        SurveyImport.objects.for_city(survey.period.city_id)
+        .filter(survey=survey)
+        .select_related("created_by")[:20]
+    )
     return render(
         request,
         "surveys/import_upload.html",
@@ -79,10 +83,10 @@ def _choices(survey_import: SurveyImport) -> list[tuple[str, str]]:
 
 
 @role_required(*SURVEY_STAFF)
-def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def import_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     survey_import = get_import_for_user(request, pk)
     survey = survey_import.survey
-    require(permissions.can_run(current_user(request), survey.period))
+    require(permissions.can_run(request.user, survey.period))
     return render(
         request,
         "surveys/import_detail.html",
@@ -110,9 +114,9 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*SURVEY_STAFF)
-def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
+def import_mapping(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     survey_import = get_import_for_user(request, pk)
-    user = current_user(request)
+    user = request.user
     require(permissions.can_run(user, survey_import.survey.period))
     mapping = {
         column: request.POST.get(f"col-{index}", IGNORE)
@@ -129,9 +133,9 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*SURVEY_STAFF)
-def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def import_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     survey_import = get_import_for_user(request, pk)
-    user = current_user(request)
+    user = request.user
     require(permissions.can_run(user, survey_import.survey.period))
     try:
         survey_import_confirm(survey_import=survey_import, actor=user)

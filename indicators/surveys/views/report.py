@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from indicators.surveys.permissions import SURVEY_READERS, SURVEY_STAFF
@@ -13,6 +13,7 @@ from indicators.surveys.services.report import (
     survey_report,
 )
 from indicators.surveys.views.common import get_survey_for_user
+from kotan.lib.http import AuthenticatedHttpRequest
 from kotan.models import User
 from kotan.permissions import role_required
 
@@ -22,7 +23,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @role_required(*SURVEY_READERS)
-def survey_report_view(request: HttpRequest, pk: int) -> HttpResponse:
+def survey_report_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     survey = get_survey_for_user(request, pk)
     user = request.user
     return render(
@@ -38,13 +39,13 @@ def survey_report_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _filename(request: HttpRequest, pk: int, suffix: str) -> str:
+def _filename(request: AuthenticatedHttpRequest, pk: int, suffix: str) -> str:
     survey = get_survey_for_user(request, pk)
     return f"mikrodata-survei-{survey.period.city.code}-{survey.period.year}.{suffix}"
 
 
 @role_required(*MICRODATA_ROLES)
-def microdata_csv(request: HttpRequest, pk: int) -> HttpResponse:
+def microdata_csv(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     survey = get_survey_for_user(request, pk)
     # A city's survey is a few megabytes at most; role_required wraps HttpResponse views.
     response = HttpResponse(
@@ -55,7 +56,7 @@ def microdata_csv(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*MICRODATA_ROLES)
-def microdata_xlsx_view(request: HttpRequest, pk: int) -> HttpResponse:
+def microdata_xlsx_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     survey = get_survey_for_user(request, pk)
     response = HttpResponse(microdata_xlsx(survey), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{_filename(request, pk, "xlsx")}"'

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,18 +14,18 @@ from indicators.surveys.models import Respondent
 from indicators.surveys.permissions import REVIEWERS, SURVEY_READERS
 from indicators.surveys.services.review import ReviewError, respondent_set_excluded
 from indicators.surveys.views.common import (
-    current_user,
     get_respondent_for_user,
     get_survey_for_user,
     require,
 )
+from kotan.lib.http import AuthenticatedHttpRequest
 from kotan.permissions import role_required
 
 PER_PAGE = 50
 
 
 @role_required(*SURVEY_READERS)
-def respondent_list(request: HttpRequest, pk: int) -> HttpResponse:
+def respondent_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     survey = get_survey_for_user(request, pk)
     respondents = survey.respondents.select_related("kelurahan", "enumerator").order_by(
         "-received_at", "-id"
@@ -45,16 +45,16 @@ def respondent_list(request: HttpRequest, pk: int) -> HttpResponse:
             "page": page,
             "flag": flag,
             "flags": Respondent.Flag.choices,
-            "can_review": permissions.can_review(current_user(request), survey.period),
+            "can_review": permissions.can_review(request.user, survey.period),
         },
     )
 
 
 @require_POST
 @role_required(*REVIEWERS)
-def respondent_exclude(request: HttpRequest, pk: int) -> HttpResponse:
+def respondent_exclude(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     respondent = get_respondent_for_user(request, pk)
-    user = current_user(request)
+    user = request.user
     require(permissions.can_review(user, respondent.survey.period))
     exclude = request.POST.get("action", "exclude") != "include"
     try:

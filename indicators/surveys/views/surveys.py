@@ -9,7 +9,7 @@ progress; the Admin starts a survey, sets the plan and marks enumerators; the na
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -28,15 +28,16 @@ from indicators.surveys.services.plan import (
     survey_start,
 )
 from indicators.surveys.services.questionnaires import questionnaire_new_version
-from indicators.surveys.views.common import current_user, get_survey_for_user, require
+from indicators.surveys.views.common import get_survey_for_user, require
+from kotan.lib.http import AuthenticatedHttpRequest
 from kotan.models import User
 from kotan.permissions import ALL_ROLES, role_required
 from kotan.services import audit_record
 
 
 @role_required(*ALL_ROLES)
-def survey_index(request: HttpRequest) -> HttpResponse:
-    user = current_user(request)
+def survey_index(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     periods = AssessmentPeriod.objects.for_user(user).select_related("survey__questionnaire")
     return render(
         request,
@@ -51,13 +52,13 @@ def survey_index(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*ALL_ROLES)
-def questionnaire_list(request: HttpRequest) -> HttpResponse:
+def questionnaire_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     questionnaires = Questionnaire.objects.all()
     return render(request, "surveys/questionnaire_list.html", {"questionnaires": questionnaires})
 
 
 @role_required(*ALL_ROLES)
-def questionnaire_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def questionnaire_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     questionnaire = get_object_or_404(Questionnaire, pk=pk)
     items = questionnaire.items.select_related("variable", "indicator")
     return render(
@@ -67,15 +68,15 @@ def questionnaire_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "questionnaire": questionnaire,
             "items": items,
             "setting_labels": dict(Setting.choices),
-            "can_own": permissions.can_own_questionnaires(current_user(request)),
+            "can_own": permissions.can_own_questionnaires(request.user),
         },
     )
 
 
 @require_POST
 @role_required(*permissions.QUESTIONNAIRE_OWNERS)
-def questionnaire_new_version_view(request: HttpRequest, pk: int) -> HttpResponse:
-    user = current_user(request)
+def questionnaire_new_version_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     require(permissions.can_own_questionnaires(user))
     questionnaire = get_object_or_404(Questionnaire, pk=pk)
     copy = questionnaire_new_version(questionnaire=questionnaire, actor=user)
@@ -87,8 +88,8 @@ def questionnaire_new_version_view(request: HttpRequest, pk: int) -> HttpRespons
 
 @require_POST
 @role_required(*PLANNERS)
-def survey_start_view(request: HttpRequest, pk: int) -> HttpResponse:
-    user = current_user(request)
+def survey_start_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     period = get_object_or_404(AssessmentPeriod.objects.for_user(user), pk=pk)
     try:
         survey = survey_start(period=period, actor=user)
@@ -101,9 +102,9 @@ def survey_start_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*SURVEY_READERS)
-def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def survey_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     survey = get_survey_for_user(request, pk)
-    user = current_user(request)
+    user = request.user
     progress = survey_progress(survey)
     return render(
         request,
@@ -122,7 +123,9 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _posted_targets(request: HttpRequest, survey: Survey) -> dict[tuple[int, str], int] | None:
+def _posted_targets(
+    request: AuthenticatedHttpRequest, survey: Survey
+) -> dict[tuple[int, str], int] | None:
     targets = {}
     for kelurahan in kelurahan_of(survey):
         for setting in Setting.values:
@@ -134,9 +137,9 @@ def _posted_targets(request: HttpRequest, survey: Survey) -> dict[tuple[int, str
 
 
 @role_required(*SURVEY_READERS)
-def sample_plan(request: HttpRequest, pk: int) -> HttpResponse:
+def sample_plan(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     survey = get_survey_for_user(request, pk)
-    user = current_user(request)
+    user = request.user
     can_plan = permissions.can_plan(user, survey.period)
     if request.method == "POST":
         require(can_plan)
@@ -166,9 +169,9 @@ def sample_plan(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*PLANNERS)
-def sample_plan_generate_view(request: HttpRequest, pk: int) -> HttpResponse:
+def sample_plan_generate_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     survey = get_survey_for_user(request, pk)
-    user = current_user(request)
+    user = request.user
     require(permissions.can_plan(user, survey.period))
     raw = request.POST.get("total", "").strip()
     try:
@@ -185,7 +188,7 @@ def sample_plan_generate_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*SURVEY_READERS)
-def survey_progress_view(request: HttpRequest, pk: int) -> HttpResponse:
+def survey_progress_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     survey = get_survey_for_user(request, pk)
     return render(
         request,
@@ -195,9 +198,9 @@ def survey_progress_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*PLANNERS)
-def enumerator_list(request: HttpRequest) -> HttpResponse:
+def enumerator_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     officers = (
-        User.objects.filter(city_id=current_user(request).city_id, role=User.Role.PEMANGKU)
+        User.objects.filter(city_id=request.user.city_id, role=User.Role.PEMANGKU)
         .select_related("stakeholder", "enumerator")
         .order_by("stakeholder__name", "username")
     )
@@ -206,8 +209,8 @@ def enumerator_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(*PLANNERS)
-def enumerator_toggle(request: HttpRequest, user_pk: int) -> HttpResponse:
-    admin = current_user(request)
+def enumerator_toggle(request: AuthenticatedHttpRequest, user_pk: int) -> HttpResponse:
+    admin = request.user
     officer = get_object_or_404(
         User.objects.filter(city_id=admin.city_id, role=User.Role.PEMANGKU), pk=user_pk
     )
