@@ -185,3 +185,24 @@ def test_a_file_that_is_not_a_spreadsheet_gets_a_form_error(client, operator, su
     )
     assert response.status_code == 200
     assert "XLSX atau CSV" in response.content.decode()
+
+
+def test_respondents_stored_between_the_check_and_the_import_are_skipped(operator, survey):
+    rows = _kobo_file()
+    data = xlsx_bytes(kobo_header(CODES), rows)
+    survey_import = survey_import_create(
+        survey=survey, actor=operator, upload=_upload("kobo.xlsx", data)
+    )
+    survey_import_set_mapping(
+        survey_import=survey_import, actor=operator, mapping=survey_import.mapping
+    )
+    checked = survey_import_check(import_id=survey_import.pk)
+    assert checked.counts["new"] == 4
+    # The same submission arrives meanwhile (another operator's upload of the same export).
+    from tests.surveys.helpers import make_respondent
+
+    make_respondent(survey=survey, answers={"KK01": 1}, uuid=uuid.UUID(rows[0][-3]))
+    survey_import_confirm(survey_import=checked, actor=operator)
+    done = survey_import_apply(import_id=survey_import.pk)
+    assert done.counts["new"] == 3 and done.counts["existing"] == 1
+    assert Respondent.objects.count() == 4

@@ -55,12 +55,19 @@ def item_score(item: QuestionItem, answer: int | float) -> Fraction:
 
 @dataclass
 class Mean:
-    total: Fraction = Fraction(0)
+    """An exact mean of fractions, summed per denominator in integers (a respondent's mean
+    has one of a dozen denominators), so that 20,000 respondents cost integer additions."""
+
+    by_denominator: dict[int, int] = field(default_factory=lambda: defaultdict(int))
     n: int = 0
 
     def add(self, value: Fraction) -> None:
-        self.total += value
+        self.by_denominator[value.denominator] += value.numerator
         self.n += 1
+
+    @property
+    def total(self) -> Fraction:
+        return sum((Fraction(num, den) for den, num in self.by_denominator.items()), Fraction(0))
 
     @property
     def value(self) -> Fraction | None:
@@ -87,8 +94,14 @@ def feeding_items(items: Iterable[QuestionItem]) -> dict[int, list[QuestionItem]
 
 
 def respondent_mean(items: list[QuestionItem], answers: dict[str, Any]) -> Fraction | None:
-    scores = [item_score(i, answers[i.code]) for i in items if answers.get(i.code) is not None]
-    return sum(scores, Fraction(0)) / len(scores) if scores else None
+    total: Fraction | int = 0
+    n = 0
+    for item in items:
+        answer = answers.get(item.code)
+        if answer is not None:
+            total += 5 - answer if item.reverse else answer
+            n += 1
+    return Fraction(total) / n if n else None
 
 
 def survey_means(survey: Survey) -> SurveyMeans:

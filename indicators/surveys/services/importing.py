@@ -15,6 +15,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime
+import json
 import uuid
 import zipfile
 from collections.abc import Iterator, Mapping
@@ -22,6 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -31,7 +33,12 @@ from python_calamine import CalamineWorkbook
 
 from indicators.importing import sniff_format
 from indicators.surveys.models import QuestionItem, Respondent, Setting, Survey, SurveyImport
-from indicators.surveys.services.collection import RespondentInput, respondent_build
+from indicators.surveys.services.collection import (
+    RespondentInput,
+    asked_items,
+    respondent_build,
+)
+from kotan.lib.pgcopy import copy_available, copy_line, copy_rows
 from kotan.lib.uploads import sniff_mime
 from kotan.models import Region, User
 from kotan.services import audit_record
@@ -209,6 +216,7 @@ class Lookups:
     kelurahan: dict[str, Region]
     settings: dict[str, str]
     items: list[QuestionItem]
+    asked: dict[str, list[QuestionItem]] = field(default_factory=dict)
 
 
 def lookups_for(survey: Survey) -> Lookups:
@@ -220,7 +228,9 @@ def lookups_for(survey: Survey) -> Lookups:
     for code, label in Setting.choices:
         settings[code] = code
         settings[str(label).casefold()] = code
-    return Lookups(kelurahan, settings, list(survey.questionnaire.items.all()))
+    items = list(survey.questionnaire.items.all())
+    asked = {code: asked_items(items, code) for code in Setting.values}
+    return Lookups(kelurahan, settings, items, asked)
 
 
 def _text(cell: Any) -> str:
@@ -271,7 +281,11 @@ class RowResult:
 
 
 def parse_row(
-    survey: Survey, lookups: Lookups, columns: dict[str, int], row: list[Any]
+    survey: Survey,
+    lookups: Lookups,
+    columns: dict[str, int],
+    row: list[Any],
+    answer_columns: list[tuple[str, int]] | None = None,
 ) -> RowResult:
     """One data row as an unsaved respondent, or its errors keyed by column header."""
 
@@ -300,11 +314,10 @@ def parse_row(
         errors["age_group"] = _("Kelompok umur tidak dikenal.")
     if errors:
         return RowResult(None, errors)
-    answers = {
-        target[5:]: row[index] if index < len(row) else None
-        for target, index in columns.items()
-        if target.startswith("item:")
-    }
+    if answer_columns is None:
+        answer_columns = [(t[5:], i) for t, i in columns.items() if t.startswith("item:")]
+    width = len(row)
+    answers = {code: row[index] if index < width else None for code, index in answer_columns}
     data = RespondentInput(
         uuid=respondent_uuid(survey, submission_id),
         kelurahan=kelurahan,
@@ -316,7 +329,9 @@ def parse_row(
         finished_at=_when(cell("end")),
         external_id=submission_id,
     )
-    respondent, row_errors = respondent_build(survey=survey, items=lookups.items, data=data)
+    respondent, row_errors = respondent_build(
+        survey=survey, items=lookups.items, data=data, asked=lookups.asked.get(setting)
+    )
     if respondent is not None:
         respondent.source = Respondent.Source.IMPORT
     return RowResult(respondent, row_errors)
@@ -337,10 +352,21 @@ class Pass:
                 "errors": self.error_count}  # fmt: skip
 
 
-def _scan(survey_import: SurveyImport, *, write: bool) -> Pass:
+def _plan_row(respondent: Respondent) -> str:
+    return json.dumps(
+        [str(respondent.uuid), respondent.kelurahan_id, respondent.setting, respondent.sex,
+         respondent.age_group, respondent.external_id,
+         respondent.started_at.isoformat() if respondent.started_at else None,
+         respondent.finished_at.isoformat() if respondent.finished_at else None,
+         respondent.answers, respondent.flags],
+        separators=(",", ":"),
+    )  # fmt: skip
+
+
+def _scan(survey_import: SurveyImport, *, write: bool, plan: list[str] | None = None) -> Pass:
     """Read every row; count new and already present respondents and collect errors by row
     and column. With `write`, store the new respondents in batches (the caller's transaction
-    makes it all or nothing)."""
+    makes it all or nothing); with `plan`, append each new respondent to it as a JSON line."""
     survey = survey_import.survey
     lookups = lookups_for(survey)
     headers = survey_import.columns
@@ -349,6 +375,7 @@ def _scan(survey_import: SurveyImport, *, write: bool) -> Pass:
         for column, target in survey_import.mapping.items()
         if target and column in headers
     }
+    answer_columns = [(t[5:], i) for t, i in reverse_mapping.items() if t.startswith("item:")]
     result = Pass()
     seen: set[uuid.UUID] = set()
     pending: list[tuple[int, Respondent]] = []
@@ -382,6 +409,8 @@ def _scan(survey_import: SurveyImport, *, write: bool) -> Pass:
                 fresh.append(respondent)
         if write and fresh and not result.error_count:
             Respondent.objects.bulk_create(fresh, batch_size=BATCH)
+        if plan is not None:
+            plan.extend(_plan_row(respondent) for respondent in fresh)
         pending.clear()
 
     with open_rows(survey_import) as rows:
@@ -392,7 +421,7 @@ def _scan(survey_import: SurveyImport, *, write: bool) -> Pass:
             result.rows += 1
             if result.rows > MAX_ROWS:
                 raise ImportRefused(_("Berkas berisi lebih dari %(n)s baris.") % {"n": MAX_ROWS})
-            parsed = parse_row(survey, lookups, reverse_mapping, row)
+            parsed = parse_row(survey, lookups, reverse_mapping, row, answer_columns)
             for target, message in parsed.errors.items():
                 error(number, target, message)
             respondent = parsed.respondent
@@ -439,8 +468,9 @@ def _enqueue(step: str, import_id: int) -> None:
 
 def survey_import_check(*, import_id: int) -> SurveyImport:
     survey_import = SurveyImport.objects.select_related("survey__questionnaire").get(pk=import_id)
+    plan: list[str] = []
     try:
-        found = _scan(survey_import, write=False)
+        found = _scan(survey_import, write=False, plan=plan)
     except ImportRefused as error:
         survey_import.status = SurveyImport.Status.FAILED
         survey_import.failure = str(error)
@@ -448,11 +478,74 @@ def survey_import_check(*, import_id: int) -> SurveyImport:
         return survey_import
     survey_import.counts = found.counts()
     survey_import.errors = found.errors
-    survey_import.status = (
-        SurveyImport.Status.INVALID if found.error_count else SurveyImport.Status.READY
-    )
+    _plan_delete(survey_import)
+    if found.error_count:
+        survey_import.status = SurveyImport.Status.INVALID
+    else:
+        survey_import.status = SurveyImport.Status.READY
+        storage = survey_import.file.storage
+        storage.save(_plan_name(survey_import), ContentFile("\n".join(plan).encode()))
     survey_import.save(update_fields=["counts", "errors", "status"])
     return survey_import
+
+
+# --- The checked plan --------------------------------------------------------------------
+# Reading and judging 20,000 rows again at import time would double the operator's wait.
+# What the check judged depends on the file, the mapping (a new mapping means a new check),
+# the questionnaire (frozen once a survey uses it) and the city's kelurahan; only the
+# respondents already present can change in between, and the import checks those again.
+
+
+def _plan_name(survey_import: SurveyImport) -> str:
+    return f"{survey_import.file.name}.plan.jsonl"
+
+
+def _plan_delete(survey_import: SurveyImport) -> None:
+    storage = survey_import.file.storage
+    if storage.exists(_plan_name(survey_import)):
+        storage.delete(_plan_name(survey_import))
+
+
+_COLUMNS = ["uuid", "survey_id", "kelurahan_id", "setting", "sex", "age_group", "source",
+            "external_id", "started_at", "finished_at", "received_at", "answers", "flags",
+            "excluded", "exclusion_reason"]  # fmt: skip
+
+
+def _apply_plan(survey_import: SurveyImport, lines: list[str]) -> tuple[int, int]:
+    """Store the planned respondents not present by now; (stored, skipped)."""
+    rows = [json.loads(line) for line in lines if line]
+    present: set[str] = set()
+    for start in range(0, len(rows), 5_000):
+        uuids = [row[0] for row in rows[start : start + 5_000]]
+        present |= {str(u) for u in Respondent.objects.filter(uuid__in=uuids).values_list(
+            "uuid", flat=True)}  # fmt: skip
+    fresh = [row for row in rows if row[0] not in present]
+    now = timezone.now()
+    survey_id = survey_import.survey_id
+    source = Respondent.Source.IMPORT.value
+    if copy_available():
+        copy_rows(
+            Respondent._meta.db_table,
+            _COLUMNS,
+            (
+                copy_line([u, survey_id, k, setting, sex, age, source, ext, start, end, now,
+                           json.dumps(answers), json.dumps(flags), "f", ""])
+                for u, k, setting, sex, age, ext, start, end, answers, flags in fresh
+            ),
+        )  # fmt: skip
+    else:
+        Respondent.objects.bulk_create(
+            (
+                Respondent(uuid=u, survey_id=survey_id, kelurahan_id=k, setting=setting, sex=sex,
+                           age_group=age, source=source, external_id=ext,
+                           started_at=parse_datetime(start) if start else None,
+                           finished_at=parse_datetime(end) if end else None,
+                           answers=answers, flags=flags)
+                for u, k, setting, sex, age, ext, start, end, answers, flags in fresh
+            ),
+            batch_size=BATCH,
+        )  # fmt: skip
+    return len(fresh), len(rows) - len(fresh)
 
 
 @transaction.atomic
@@ -476,6 +569,20 @@ def survey_import_apply(*, import_id: int) -> SurveyImport:
     """Read the file again and store every new respondent, or none: a row that fails now
     (the data changed since the check) rolls the whole import back."""
     survey_import = SurveyImport.objects.select_related("survey__period__city").get(pk=import_id)
+    storage = survey_import.file.storage
+    if storage.exists(_plan_name(survey_import)):
+        with storage.open(_plan_name(survey_import), "rb") as handle:
+            lines = handle.read().decode().split("\n")
+        with transaction.atomic():
+            stored, skipped = _apply_plan(survey_import, lines)
+            survey_import.counts = survey_import.counts | {
+                "new": stored, "existing": survey_import.counts.get("existing", 0) + skipped
+            }  # fmt: skip
+            survey_import.status = SurveyImport.Status.DONE
+            survey_import.imported_at = timezone.now()
+            survey_import.save(update_fields=["counts", "status", "imported_at"])
+        _plan_delete(survey_import)
+        return survey_import
     with transaction.atomic():
         found = _scan(survey_import, write=True)
         if found.error_count:
