@@ -8,6 +8,7 @@ from typing import Any
 
 from indicators.surveys.models import QuestionItem, Respondent
 
+LIKERT = QuestionItem.AnswerType.LIKERT.value
 # (design) A respondent needs this many Likert answers before "all the same" means anything.
 STRAIGHT_MIN_ITEMS = 5
 # (design) Reading and answering one item takes longer than this.
@@ -22,14 +23,19 @@ def quality_flags(
     finished_at: datetime.datetime | None,
 ) -> list[str]:
     flags = []
-    likert = [
-        answers[item.code]
-        for item in asked
-        if item.answer_type == QuestionItem.AnswerType.LIKERT and answers.get(item.code) is not None
-    ]
-    if len(likert) >= STRAIGHT_MIN_ITEMS and len(set(likert)) == 1:
+    likert: set[Any] = set()
+    likert_count = answered = 0
+    for item in asked:  # one pass: an import runs this for every respondent
+        value = answers.get(item.code)
+        if value is None:
+            continue
+        answered += 1
+        if item.answer_type == LIKERT:
+            likert_count += 1
+            likert.add(value)
+    if likert_count >= STRAIGHT_MIN_ITEMS and len(likert) == 1:
         flags.append(Respondent.Flag.STRAIGHT.value)
-    if any(answers.get(item.code) is None for item in asked):
+    if answered < len(asked):
         flags.append(Respondent.Flag.INCOMPLETE.value)
     if started_at and finished_at and asked:
         seconds = (finished_at - started_at).total_seconds()
