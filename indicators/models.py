@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +41,15 @@ class MethodologyEdition(models.Model):
         _("skala maksimum"), max_digits=7, decimal_places=3, default=Decimal(100)
     )
     is_default = models.BooleanField(_("edisi bawaan"), default=False)
+    # §3.9: below this data completeness (percent) the headline reads "data belum lengkap"
+    # instead of presenting the number as the city's readiness.
+    min_completeness = models.DecimalField(
+        _("kelengkapan data minimum (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(80),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = MethodologyEditionQuerySet.as_manager()
@@ -486,6 +495,12 @@ class ScoreSnapshot(models.Model):
     band_order = models.PositiveSmallIntegerField(null=True, blank=True)
     band_name = models.CharField(max_length=40, blank=True)
     missing_variables = models.JSONField(default=list, blank=True)
+    # §3.9: the city's data completeness in percent (0–100), rounded down to 2 places so it
+    # never reaches a minimum it misses; and whether the period was locked when computed.
+    completeness = models.DecimalField(
+        _("kelengkapan data (%)"), max_digits=5, decimal_places=2, default=Decimal(0)
+    )
+    is_final = models.BooleanField(_("final"), default=False)
     detail = PlainJSONField(default=dict, blank=True)
 
     objects = ScoreSnapshotQuerySet.as_manager()
@@ -507,6 +522,14 @@ class ScoreSnapshot(models.Model):
     @property
     def is_complete(self) -> bool:
         return self.index is not None
+
+    @property
+    def is_provisional(self) -> bool:
+        return not self.is_final
+
+    def meets_minimum(self, minimum: Decimal) -> bool:
+        """§3.9: whether the headline may present the number as the city's readiness."""
+        return self.is_complete and self.completeness >= minimum
 
 
 class ScoreRecomputeRequest(models.Model):

@@ -170,7 +170,9 @@ def _territory(detail: dict[str, Any], scale: Scale) -> list[dict[str, Any]]:
             "tone": scale.tone(band_order),
             "variables": [one(v) for v in variables],
         }
-        for region_id, parent_id, index, scaled, band_order, variables in detail["territory"]
+        for region_id, parent_id, index, scaled, band_order, variables, *_rest in detail[
+            "territory"
+        ]
     ]
     children: dict[int, list[dict[str, Any]]] = {}
     for row in rows:
@@ -258,7 +260,7 @@ def dashboard_load(*, user: User, year: str | None, edition_id: str | None) -> D
     board.territory_rows = territory_rows_html(board.kecamatan)
     board.completeness = [
         {**row, "percent": round(100 * row["approved"] / row["expected"]) if row["expected"] else 0}
-        for row in snap.detail["completeness"]
+        for row in snap.detail["stakeholders"]
     ]
     board.variables_svg = variables_chart(board.variables, scale)
     board.trend_svg = ikotan_trend_chart(board.trend, scale)

@@ -43,13 +43,18 @@ def framework_overview(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def _edition_initial(edition: MethodologyEdition | None) -> tuple[dict[str, object], list]:
     if edition is None:
-        return {"scale_min": Decimal(0), "scale_max": Decimal(100)}, []
+        return {
+            "scale_min": Decimal(0),
+            "scale_max": Decimal(100),
+            "min_completeness": MethodologyEdition._meta.get_field("min_completeness").default,
+        }, []
     initial: dict[str, object] = {
         "name": edition.name,
         "description": edition.description,
         "scale_min": edition.scale_min,
         "scale_max": edition.scale_max,
         "is_default": edition.is_default,
+        "min_completeness": edition.min_completeness,
     }
     initial |= {
         f"w_{w.variable.code}": w.weight for w in edition.weights.select_related("variable")
@@ -83,6 +88,7 @@ def _edition_page(
                 is_default=form.cleaned_data["is_default"],
                 weights=form.weights(),
                 bands=band_inputs,
+                min_completeness=form.cleaned_data["min_completeness"],
             )
         except FrameworkError as error:
             for message in error.errors:
