@@ -31,7 +31,8 @@ def _fill(page, *, kelurahan_pk: int, setting: str, answer: int) -> None:
 
 def _wait_sent(page) -> None:
     # A locator, not wait_for_function: the CSP forbids the eval that the latter needs.
-    page.locator("[data-testid=queue-status][data-waiting='0']").wait_for()
+    # Generous: on a loaded machine the retry may be the page's 10-second timer.
+    page.locator("[data-testid=queue-status][data-waiting='0']").wait_for(timeout=30_000)
 
 
 def _waiting(page) -> str:
