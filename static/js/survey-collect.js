@@ -78,6 +78,7 @@
       body: JSON.stringify(respondent)
     }).then(function (response) {
       if (response.ok) {
+        note = "";
         removeFromQueue(respondent.uuid);
         write(sentKey, read(sentKey, 0) + 1);
         return true;
