@@ -141,7 +141,12 @@ def test_a_mapping_without_the_submission_id_is_refused(operator, survey):
     assert SurveyImport.objects.get().status == SurveyImport.Status.MAPPING
 
 
-def test_a_zip_bomb_is_refused_before_it_is_inflated(operator, survey):
+def _kept_files(media_root):
+    return sorted(p for p in (media_root / "survey-imports").rglob("*") if p.is_file())
+
+
+def test_a_zip_bomb_is_refused_before_it_is_inflated(operator, survey, media_root):
+    before = _kept_files(media_root)
     data = xlsx_bytes(kobo_header(CODES), _kobo_file())
     buffer = io.BytesIO(data)
     with zipfile.ZipFile(buffer, "a", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -150,6 +155,7 @@ def test_a_zip_bomb_is_refused_before_it_is_inflated(operator, survey):
         survey_import_create(
             survey=survey, actor=operator, upload=_upload("bom.xlsx", buffer.getvalue())
         )
+    assert _kept_files(media_root) == before  # nothing of the refused file is kept
 
 
 def test_the_import_pages_upload_map_check_and_confirm(

@@ -175,11 +175,15 @@ def survey_import_create(*, survey: Survey, actor: User, upload: UploadedFile) -
         file_format=file_format,
     )
     survey_import.file.save(upload.name or "berkas", upload, save=False)
-    with open_rows(survey_import) as rows:
-        header = next(rows, None)
-    columns = [_header(cell) for cell in header or []]
-    if not any(columns):
-        raise ImportRefused(_("Baris pertama berkas harus berisi nama kolom."))
+    try:
+        with open_rows(survey_import) as rows:
+            header = next(rows, None)
+        columns = [_header(cell) for cell in header or []]
+        if not any(columns):
+            raise ImportRefused(_("Baris pertama berkas harus berisi nama kolom."))
+    except ImportRefused:
+        survey_import.file.delete(save=False)  # a refused file is not kept
+        raise
     survey_import.columns = columns
     survey_import.mapping = guess_mapping(columns, list(survey.questionnaire.items.all()))
     survey_import.save()
