@@ -1,7 +1,7 @@
 """Who may do what with surveys: named predicates shared by views, templates and services.
 
-Roles (DOMAIN.md §5): the questionnaire is national (Admin Pusat once that role exists; Admin
-until then — `can_own_questionnaires` is the one place to change). The city's Admin sets the
+Roles (DOMAIN.md §5): the questionnaire is national, owned by Admin Pusat
+(`can_own_questionnaires`, the one place that says so). The city's Admin sets the
 sample plan and marks stakeholder officers as enumerators; admins, operators and marked
 officers collect; the verifikator excludes respondents; staff import and aggregate.
 """
@@ -12,6 +12,7 @@ import rules
 
 from indicators.models import AssessmentPeriod
 from kotan.models import User
+from kotan.permissions import holds_role
 
 Role = User.Role
 
@@ -23,12 +24,12 @@ SURVEY_STAFF = (Role.ADMIN, Role.OPERATOR)
 COLLECT_CANDIDATES = (Role.ADMIN, Role.OPERATOR, Role.PEMANGKU)
 PLANNERS = (Role.ADMIN,)
 REVIEWERS = (Role.ADMIN, Role.VERIFIKATOR)
-QUESTIONNAIRE_OWNERS = (Role.ADMIN,)
+QUESTIONNAIRE_OWNERS = (Role.ADMIN_PUSAT,)
 
 
 def can_own_questionnaires(user: User) -> bool:
-    """National ownership of questionnaires (to become Admin Pusat)."""
-    return user.has_role(*QUESTIONNAIRE_OWNERS)
+    """National ownership of questionnaires."""
+    return holds_role(user, *QUESTIONNAIRE_OWNERS)
 
 
 def is_enumerator(user: User) -> bool:

@@ -59,11 +59,15 @@ ADMIN_POST = statuses(admin=302, other_city=403)
 
 ROWS = [
     Row("surveys:index", everyone()),
-    Row("surveys:questionnaire-list", everyone()),
-    Row("surveys:questionnaire-detail", everyone(), kwargs=_questionnaire_kwargs),
+    Row("surveys:questionnaire-list", {**everyone(), "admin_pusat": 200}),
+    Row(
+        "surveys:questionnaire-detail",
+        {**everyone(), "admin_pusat": 200},
+        kwargs=_questionnaire_kwargs,
+    ),
     Row(
         "surveys:questionnaire-new-version",
-        ADMIN_POST,
+        statuses(other_city=403, admin_pusat=302),
         kwargs=_questionnaire_kwargs,
         method="post",
     ),

@@ -20,8 +20,8 @@ def test_the_seed_makes_one_default_design_questionnaire_feeding_kk2_and_km4(fra
     assert any(item.reverse for item in items if item.indicator and item.indicator.code == "KK2")
 
 
-def test_a_new_version_copies_every_item_and_leaves_the_old_one(questionnaire, admin_user):
-    copy = questionnaire_new_version(questionnaire=questionnaire, actor=admin_user)
+def test_a_new_version_copies_every_item_and_leaves_the_old_one(questionnaire, admin_pusat):
+    copy = questionnaire_new_version(questionnaire=questionnaire, actor=admin_pusat)
     assert copy.version == questionnaire.version + 1 and copy.name == questionnaire.name
     assert copy.items.count() == questionnaire.items.count()
     assert (

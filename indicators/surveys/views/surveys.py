@@ -51,13 +51,17 @@ def survey_index(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-@role_required(*ALL_ROLES)
+# The questionnaire is national: every city user reads it, and so does its owner.
+QUESTIONNAIRE_READERS = (*ALL_ROLES, *permissions.QUESTIONNAIRE_OWNERS)
+
+
+@role_required(*QUESTIONNAIRE_READERS)
 def questionnaire_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     questionnaires = Questionnaire.objects.all()
     return render(request, "surveys/questionnaire_list.html", {"questionnaires": questionnaires})
 
 
-@role_required(*ALL_ROLES)
+@role_required(*QUESTIONNAIRE_READERS)
 def questionnaire_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     questionnaire = get_object_or_404(Questionnaire, pk=pk)
     items = questionnaire.items.select_related("variable", "indicator")
