@@ -48,6 +48,7 @@ setup: $(INSTALLED)
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_city
 	$(MANAGE) seed_framework
+	$(MANAGE) seed_questionnaire
 	$(MANAGE) create_demo_users
 	$(MANAGE) seed_demo_meetings
 	$(MANAGE) seed_demo_scores

@@ -29,6 +29,8 @@ NATIONAL = (Role.ADMIN_PUSAT,)
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("Beranda"), "kotan:home", (*CITY_ROLES, *NATIONAL)),
     NavItem(_("Indikator"), "indicators:index", CITY_ROLES),
+    NavItem(_("Survei"), "surveys:index", CITY_ROLES),
+    NavItem(_("Kuesioner survei"), "surveys:questionnaire-list", NATIONAL),
     NavItem(_("Metodologi"), "indicators:framework", NATIONAL),
     NavItem(_("Skor semua kota"), "reports:national-scores", NATIONAL),
     NavItem(_("Rapat & tindak lanjut"), "meetings:index", CITY_ROLES),

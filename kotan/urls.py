@@ -19,6 +19,7 @@ urlpatterns = [
     path("bahasa/", set_language, name="set-language"),
     path("healthz", views.healthz, name="healthz"),
     path("indikator/", include("indicators.urls")),
+    path("survei/", include("indicators.surveys.urls")),
     path("rapat/", include("meetings.urls")),
     path("laporan/", include("reports.urls")),
     path("admin/", admin.site.urls),

@@ -14,27 +14,24 @@ PostgreSQL runs one row at a time at commit: most of a large import's time.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from psycopg import sql
 
 from indicators.importing.checking import Change, Progress, UnitKey
 from indicators.models import AssessmentPeriod, IndicatorValue, Submission
+from kotan.lib.pgcopy import copy_line, copy_rows
 from kotan.models import AuditEntry, User
 
 _BATCH_SIZE = 2_000
 # PostgreSQL's COPY and array statements for the large writes; tests switch them off to
 # check the fallback through the ORM (the SQLite of a local trial takes it as well).
 USE_COPY = True
-_COPY_CHUNK = 5_000  # rows per write to the COPY stream
 
 
 def _number_text(value: Decimal | None) -> str | None:
@@ -250,35 +247,9 @@ def _audit_insert(entries: list[AuditEntry]) -> None:
     _copy(AuditEntry._meta.db_table, columns, lines)
 
 
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_line(fields: Sequence[Any]) -> str:
-    """One row in COPY's text format: tab-separated, NULL as \\N, special characters
-    escaped with a backslash."""
-    return (
-        "\t".join(
-            "\\N" if field is None else str(field).translate(_COPY_ESCAPES) for field in fields
-        )
-        + "\n"
-    )
-
-
-def _copy(table: str, columns: list[str], lines: Iterable[str]) -> None:
-    """Stream COPY-format lines into `table`: no model instance and no per-value adaptation,
-    several times faster than bulk_create for the ~100,000 rows of a large import."""
-    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
-    )
-    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-        chunk: list[str] = []
-        for line in lines:
-            chunk.append(line)
-            if len(chunk) == _COPY_CHUNK:
-                copy.write("".join(chunk))
-                chunk.clear()
-        if chunk:
-            copy.write("".join(chunk))
+# COPY helpers shared with the survey import (kotan.lib.pgcopy).
+_copy_line = copy_line
+_copy = copy_rows
 
 
 def _submission_keys(

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from indicators.models import AssessmentPeriod, IndicatorValue
+from indicators.surveys.models import Respondent, Survey, SurveyImport
 from kotan.lib.scoping import SCOPING_METHODS, CityScopedQuerySet, city_scoped_models
 from kotan.models import Region, Stakeholder, User
 from meetings.models import Action, Meeting
@@ -25,7 +26,7 @@ from reports.models import Brief
 from tests.factories import make_open_period, make_user, seed_framework_for
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-APPS = ("kotan", "indicators", "meetings", "reports")
+APPS = ("kotan", "indicators", "indicators/surveys", "meetings", "reports")
 # Modules that read on behalf of a user.
 READ_PATHS = ("views", "views.py", "selectors.py", "forms.py", "import_forms.py", "templatetags")
 
@@ -111,6 +112,9 @@ def test_the_check_finds_an_unscoped_query(tmp_path):
         (Meeting, "city"),
         (Action, "city"),
         (Brief, "city"),
+        (Survey, "period__city"),
+        (Respondent, "survey__period__city"),
+        (SurveyImport, "survey__period__city"),
     ],
 )
 def test_each_model_names_its_path_to_the_city(model, lookup):
