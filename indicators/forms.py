@@ -19,7 +19,14 @@ from django.core.files.uploadedfile import UploadedFile
 from django.forms.boundfield import BoundField
 from django.utils.translation import gettext_lazy as _
 
-from indicators.models import AssessmentPeriod, Indicator, IndicatorValue, Variable
+from indicators.models import (
+    AssessmentPeriod,
+    Indicator,
+    IndicatorValue,
+    PendingEvidence,
+    Variable,
+)
+from indicators.services.evidence import pending_evidence_file
 from indicators.services.framework import indicator_scale_errors
 from indicators.services.values import GridRow, ValueInput, value_error
 from kotan.lib.uploads import upload_mime
@@ -74,9 +81,15 @@ def evidence_checked(upload: UploadedFile, code: str) -> UploadedFile:
     return upload
 
 
+def indicator_label(indicator: Indicator) -> str:
+    """ "KK1 · Keluarga yang mendapat edukasi P4GN (%)": the unit once, never "(%) (%)"."""
+    suffix = f" ({indicator.unit_suffix})" if indicator.unit_suffix else ""
+    return f"{indicator.code} · {indicator.name}{suffix}"
+
+
 def value_field(indicator: Indicator, *, disabled: bool) -> forms.Field:
     """The input that fits the indicator's type: yes/no, a bounded number or a mean."""
-    label = f"{indicator.code} · {indicator.name}"
+    label = indicator_label(indicator)
     if indicator.kind == Indicator.Kind.YES_NO:
         return YesNoField(
             label=label,
@@ -115,6 +128,33 @@ class EntryRow:
     evidence: BoundField | None
     stored: IndicatorValue | None
     editable: bool
+    pending: PendingEvidence | None = None
+    pending_field: BoundField | None = None
+
+
+@dataclass(frozen=True)
+class ErrorLink:
+    """One line of the error summary: the message and the input it belongs to."""
+
+    field_id: str
+    label: str
+    message: str
+
+
+def mark_invalid(form: forms.Form) -> None:
+    """Mark every field with an error for sight (is-invalid) and for screen readers
+    (aria-invalid, aria-describedby); the first one gets the focus when the page loads."""
+    first = True
+    for name in form.errors:
+        if name not in form.fields:
+            continue
+        attrs = form.fields[name].widget.attrs
+        attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+        attrs["aria-invalid"] = "true"
+        attrs["aria-describedby"] = f"{form[name].auto_id}-error"
+        if first:
+            attrs["autofocus"] = True
+            first = False
 
 
 class EntryForm(VersionedForm):
@@ -127,12 +167,16 @@ class EntryForm(VersionedForm):
         indicators: list[Indicator],
         editable: set[int],
         stored: dict[int, IndicatorValue],
+        pending: dict[int, PendingEvidence] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.indicators = indicators
         self.editable = editable
         self.stored = stored
+        # Evidence chosen earlier whose form was not saved (see services.evidence).
+        self.pending = dict(pending or {})
+        self.original_names: dict[int, str] = {}
         for indicator in indicators:
             pk, disabled = indicator.pk, indicator.pk not in editable
             current = stored.get(pk)
@@ -155,6 +199,10 @@ class EntryForm(VersionedForm):
                         attrs={"accept": ".pdf,.jpg,.jpeg,.png", "class": "form-control"}
                     ),
                 )
+                # The pending upload the page showed: only that one is used by the save.
+                self.fields[f"p{pk}"] = forms.IntegerField(
+                    required=False, disabled=disabled, widget=forms.HiddenInput
+                )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -168,23 +216,57 @@ class EntryForm(VersionedForm):
                     self.add_error(f"v{pk}", message)
             upload = cleaned.get(f"e{pk}")
             if upload:
+                self.original_names[pk] = upload.name or ""
                 try:
                     cleaned[f"e{pk}"] = evidence_checked(upload, indicator.code)
                 except forms.ValidationError as error:
                     self.add_error(f"e{pk}", error)
         return cleaned
 
+    def new_uploads(self) -> dict[int, UploadedFile]:
+        """The checked evidence files chosen in this request, per indicator."""
+        data = getattr(self, "cleaned_data", {})
+        return {
+            pk: data[f"e{pk}"]
+            for pk in (i.pk for i in self.indicators)
+            if pk in self.editable and data.get(f"e{pk}") and not self.has_error(f"e{pk}")
+        }
+
+    def used_pending(self) -> dict[int, PendingEvidence]:
+        """Pending uploads this save uses: shown on the page, posted back, no new file."""
+        data = self.cleaned_data
+        return {
+            pk: pending
+            for pk, pending in self.pending.items()
+            if pk in self.editable and data.get(f"p{pk}") == pending.pk and not data.get(f"e{pk}")
+        }
+
     def inputs(self) -> dict[int, ValueInput]:
         data = self.cleaned_data
+        pending = self.used_pending()
         return {
             pk: ValueInput(
                 value=data.get(f"v{pk}"),
                 comment=data.get(f"c{pk}", "").strip(),
-                evidence=data.get(f"e{pk}") or None,
+                evidence=data.get(f"e{pk}")
+                or (pending_evidence_file(pending[pk]) if pk in pending else None),
             )
             for pk in (i.pk for i in self.indicators)
             if pk in self.editable
         }
+
+    def error_summary(self) -> list[ErrorLink]:
+        """Every field error, in page order, linked to its input."""
+        links = []
+        for indicator in self.indicators:
+            for prefix in ("v", "c", "e"):
+                name = f"{prefix}{indicator.pk}"
+                if name in self.fields and self.has_error(name):
+                    links.extend(
+                        ErrorLink(str(self[name].auto_id), indicator_label(indicator), str(e))
+                        for e in self.errors[name]
+                    )
+        return links
 
     def rows(self) -> list[EntryRow]:
         return [
@@ -195,6 +277,8 @@ class EntryForm(VersionedForm):
                 evidence=self[f"e{i.pk}"] if f"e{i.pk}" in self.fields else None,
                 stored=self.stored.get(i.pk),
                 editable=i.pk in self.editable,
+                pending=self.pending.get(i.pk) if i.pk in self.editable else None,
+                pending_field=self[f"p{i.pk}"] if f"p{i.pk}" in self.fields else None,
             )
             for i in self.indicators
         ]
@@ -431,6 +515,7 @@ class IndicatorForm(forms.ModelForm):
             "weight",
             "provider_note",
             "evidence_required",
+            "evidence_when_positive",
             "active",
             "order",
         ]

@@ -320,6 +320,7 @@ INDICATOR_FIELDS = (
     "weight",
     "provider_note",
     "evidence_required",
+    "evidence_when_positive",
     "active",
     "order",
 )

@@ -260,7 +260,7 @@ def missing_for_submit(submission: Submission) -> list[str]:
         value = stored.get(indicator.pk)
         if value is None or value.value is None:
             missing.append(_("%(code)s belum diisi") % {"code": indicator.code})
-        elif indicator.evidence_required and not value.evidence:
+        elif indicator.needs_evidence(value.value) and not value.evidence:
             missing.append(_("%(code)s belum ada bukti dukung") % {"code": indicator.code})
     return missing
 

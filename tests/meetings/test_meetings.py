@@ -173,7 +173,7 @@ def test_nobody_is_ticked_present_by_default(client, operator, kupang):
     login(client, operator)
     page = client.get(reverse("meetings:meeting-attendance", args=[meeting.pk]))
     assert all(not form["present"].value() for form in page.context["formset"])
-    assert 'checked' not in page.content.decode()
+    assert "checked" not in page.content.decode()
 
 
 def test_invited_organisations_without_a_name_do_not_block_saving(client, operator, kupang):
