@@ -283,7 +283,7 @@ def test_an_invalid_value_is_summarised_marked_and_focused_and_the_rest_is_kept(
     assert f'id="id_v{kw1.pk}-error"' in html
     assert html.count("autofocus") == 1
     # The valid values stay as typed.
-    assert response.context["form"]["v%d" % kw5.pk].value() == "7"
+    assert response.context["form"][f"v{kw5.pk}"].value() == "7"
 
 
 def test_evidence_chosen_with_an_invalid_value_is_kept_for_the_next_save(client, operator, period):

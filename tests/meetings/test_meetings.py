@@ -132,7 +132,7 @@ def _attendance_post_data(page) -> dict[str, object]:
     management = formset.management_form
     data.update({management.add_prefix(k): v for k, v in management.initial.items()})
     for form in formset:
-        for name, field in form.fields.items():
+        for name in form.fields:
             value = form[name].value()
             if name in ("present", "DELETE"):
                 if value:
