@@ -28,7 +28,8 @@ from indicators.models import (
 )
 from indicators.services.evidence import pending_evidence_file
 from indicators.services.framework import indicator_scale_errors
-from indicators.services.values import GridRow, ValueInput, value_error
+from indicators.services.grid import GridRow
+from indicators.services.values import ValueInput, value_error
 from kotan.lib.uploads import upload_mime
 from kotan.models import Region, Stakeholder
 
@@ -294,8 +295,9 @@ class ReasonForm(VersionedForm):
 
 
 class GridForm(forms.Form):
-    """The kelurahan grid: one value cell per kelurahan × indicator and the version of each
-    row's submission. Approved rows are disabled."""
+    """The kelurahan grid: one value cell per kelurahan × indicator, the version of each
+    row's submission, and per row one evidence file for a chosen indicator. Approved rows
+    are disabled."""
 
     def __init__(
         self,
@@ -310,6 +312,8 @@ class GridForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.kelurahan, self.indicators, self.stored = kelurahan, indicators, stored
         self.locked = locked
+        self.evidence_indicators = [i for i in indicators if i.evidence_required]
+        evidence_choices = [("", "—")] + [(str(i.pk), i.code) for i in self.evidence_indicators]
         for region in kelurahan:
             self.fields[f"ver{region.pk}"] = forms.IntegerField(
                 widget=forms.HiddenInput,
@@ -323,33 +327,62 @@ class GridForm(forms.Form):
                 self.fields[name].initial = stored.get((region.pk, indicator.pk))
                 self.fields[name].widget.attrs["aria-label"] = f"{region.name} {indicator.code}"
                 self.fields[name].widget.attrs["class"] += " form-control-sm"
+            if self.evidence_indicators and region.pk not in locked:
+                self.fields[f"ef{region.pk}"] = forms.FileField(
+                    label=_("Bukti dukung"), required=False
+                )
+                self.fields[f"ei{region.pk}"] = forms.TypedChoiceField(
+                    label=_("Bukti untuk"),
+                    choices=evidence_choices,
+                    coerce=int,
+                    empty_value=None,
+                    required=False,
+                )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        codes = {i.pk: i.code for i in self.evidence_indicators}
         for region in self.kelurahan:
             for indicator in self.indicators:
                 name = f"r{region.pk}_{indicator.pk}"
                 if name in cleaned and (message := value_error(indicator, cleaned[name])):
                     self.add_error(name, message)
+            upload, target = cleaned.get(f"ef{region.pk}"), cleaned.get(f"ei{region.pk}")
+            if upload and target is None:
+                self.add_error(f"ei{region.pk}", _("Pilih indikator untuk bukti ini."))
+            elif upload and target is not None:
+                try:
+                    cleaned[f"ef{region.pk}"] = evidence_checked(upload, codes[target])
+                except forms.ValidationError as error:
+                    self.add_error(f"ef{region.pk}", error)
         return cleaned
 
-    def changed_rows(self) -> list[GridRow]:
-        """Only rows where a cell differs from what was stored: saving the others would
-        bump their versions for nothing and make colleagues' open forms stale."""
+    def rows_to_save(self) -> list[GridRow]:
+        """The valid cells that differ from what was stored, and the valid evidence files,
+        per row. Invalid cells are left out (they keep their errors on the page); unchanged
+        rows too: saving them would bump their versions and make colleagues' forms stale."""
+        data = self.cleaned_data
         rows = []
         for region in self.kelurahan:
             if region.pk in self.locked:
                 continue
             inputs = {}
             for indicator in self.indicators:
-                value = self.cleaned_data.get(f"r{region.pk}_{indicator.pk}")
-                if value != self.stored.get((region.pk, indicator.pk)):
-                    inputs[indicator.pk] = ValueInput(value=value, comment=None)
+                name = f"r{region.pk}_{indicator.pk}"
+                if name not in data:
+                    continue  # invalid
+                if data[name] != self.stored.get((region.pk, indicator.pk)):
+                    inputs[indicator.pk] = ValueInput(value=data[name], comment=None)
+            upload, target = data.get(f"ef{region.pk}"), data.get(f"ei{region.pk}")
+            if upload and target is not None and not self.has_error(f"ef{region.pk}"):
+                name = f"r{region.pk}_{target}"
+                value = data[name] if name in data else self.stored.get((region.pk, target))
+                inputs[target] = ValueInput(value=value, comment=None, evidence=upload)
             if inputs:
                 rows.append(
                     GridRow(
                         region=region,
-                        expected_version=self.cleaned_data.get(f"ver{region.pk}"),
+                        expected_version=data.get(f"ver{region.pk}"),
                         inputs=inputs,
                     )
                 )
@@ -359,13 +392,13 @@ class GridForm(forms.Form):
         return [
             (
                 region,
-                [self._cell(region, i) for i in self.indicators],
+                [self._cell(region, i, row, col) for col, i in enumerate(self.indicators)],
                 self[f"ver{region.pk}"],
             )
-            for region in self.kelurahan
+            for row, region in enumerate(self.kelurahan)
         ]
 
-    def _cell(self, region: Region, indicator: Indicator) -> GridCell:
+    def _cell(self, region: Region, indicator: Indicator, row: int, col: int) -> GridCell:
         # The template writes these inputs itself: rendering ~500 widgets through Django's
         # widget templates took seconds for one city.
         bound = self[f"r{region.pk}_{indicator.pk}"]
@@ -378,6 +411,8 @@ class GridForm(forms.Form):
             disabled=bound.field.disabled,
             label=f"{region.name} {indicator.code}",
             errors=[str(e) for e in bound.errors],
+            row=row,
+            col=col,
         )
 
 
@@ -390,6 +425,12 @@ class GridCell:
     disabled: bool
     label: str
     errors: list[str]
+    row: int = 0
+    col: int = 0
+
+    @property
+    def error_id(self) -> str:
+        return f"{self.name}-error"
 
 
 class PeriodForm(forms.Form):

@@ -142,6 +142,20 @@ class GridData:
     values: dict[tuple[int, int], IndicatorValue]  # (region pk, indicator pk) →
 
 
+def grid_row_missing(data: GridData, region_pk: int) -> list[str]:
+    """What keeps one grid row from being submitted: indicator codes without a value, and
+    "bukti <code>" where evidence is needed and absent (same rule as missing_for_submit)."""
+    missing = []
+    for indicator in data.indicators:
+        stored = data.values.get((region_pk, indicator.pk))
+        value = stored.value if stored else None
+        if value is None:
+            missing.append(indicator.code)
+        elif indicator.needs_evidence(value) and not (stored and stored.evidence):
+            missing.append(str(_("bukti %(code)s") % {"code": indicator.code}))
+    return missing
+
+
 def kelurahan_grid(period: AssessmentPeriod) -> GridData:
     """Four queries: kelurahan, indicators, submissions, values."""
     kelurahan = list(
@@ -163,7 +177,7 @@ def kelurahan_grid(period: AssessmentPeriod) -> GridData:
             submission__period=period, submission__level=Level.KELURAHAN
         )
         .select_related("submission")
-        .only("value", "indicator_id", "submission__region_id")
+        .only("value", "evidence", "indicator_id", "submission__region_id")
         .order_by()
         if v.submission.region_id is not None
     }
