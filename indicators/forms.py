@@ -258,7 +258,7 @@ class EntryForm(VersionedForm):
 
     def error_summary(self) -> list[ErrorLink]:
         """Every field error, in page order, linked to its input."""
-        links = []
+        links: list[ErrorLink] = []
         for indicator in self.indicators:
             for prefix in ("v", "c", "e"):
                 name = f"{prefix}{indicator.pk}"

@@ -37,8 +37,8 @@ def kelurahan_grid(request: HttpRequest, pk: int) -> HttpResponse:
         form.is_valid()
         result = kelurahan_grid_save(period=period, actor=user, rows=form.rows_to_save())
         row_errors = result.row_errors
-        for (region, indicator), message in result.cell_errors.items():
-            form.add_error(f"r{region}_{indicator}", message)
+        for (region_pk, indicator_pk), message in result.cell_errors.items():
+            form.add_error(f"r{region_pk}_{indicator_pk}", message)
         data = selectors.kelurahan_grid(period)  # new versions, values and statuses
         submitted, submit_errors = _grid_submit(request, period, user, data, form, row_errors)
         to_fix = len(form.errors) + len(row_errors)
