@@ -19,6 +19,8 @@ class NavItem:
     label: str | Promise
     url_name: str
     roles: tuple[str, ...]
+    # Items sharing a group sit in one dropdown, so the bar fits one line at 1366 px.
+    group: str | Promise = ""
 
 
 NAV_ITEMS: tuple[NavItem, ...] = (
@@ -26,8 +28,13 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("Indikator"), "indicators:index", tuple(Role.values)),
     NavItem(_("Rapat & tindak lanjut"), "meetings:index", tuple(Role.values)),
     NavItem(_("Dasbor & laporan"), "reports:index", tuple(Role.values)),
-    NavItem(_("Wilayah"), "kotan:region-list", tuple(Role.values)),
-    NavItem(_("Pemangku kepentingan"), "kotan:stakeholder-list", tuple(Role.values)),
+    NavItem(_("Wilayah"), "kotan:region-list", tuple(Role.values), group=_("Data kota")),
+    NavItem(
+        _("Pemangku kepentingan"),
+        "kotan:stakeholder-list",
+        tuple(Role.values),
+        group=_("Data kota"),
+    ),
 )
 
 
@@ -36,9 +43,25 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     if not isinstance(user, User) or user.city_id is None:
         return {"nav_items": []}
     current = request.resolver_match.view_name if request.resolver_match else ""
-    items = [
-        {"label": item.label, "url": reverse(item.url_name), "active": current == item.url_name}
-        for item in NAV_ITEMS
-        if user.role in item.roles
-    ]
+    items: list[dict[str, object]] = []
+    groups: dict[str, dict[str, object]] = {}
+    for item in NAV_ITEMS:
+        if user.role not in item.roles:
+            continue
+        entry = {
+            "label": item.label,
+            "url": reverse(item.url_name),
+            "active": current == item.url_name,
+        }
+        if not item.group:
+            items.append(entry)
+            continue
+        key = str(item.group)
+        if key not in groups:
+            groups[key] = {"label": item.group, "children": [], "active": False}
+            items.append(groups[key])
+        children = groups[key]["children"]
+        assert isinstance(children, list)
+        children.append(entry)
+        groups[key]["active"] = groups[key]["active"] or entry["active"]
     return {"nav_items": items}

@@ -83,6 +83,7 @@ def test_a_rakor_is_followed_up_to_a_closed_action_and_reminders(
         meeting = Meeting.objects.get(title="Rakor KOTAN November")
         assert meeting.attendances.filter(present=False).count() == 1
         assert sorted(a.owner.code for a in meeting.actions.all()) == ["dp3a", "kesbangpol"]
+        page.get_by_test_id("current-user").click()  # the user menu
         page.get_by_role("button", name="Keluar").click()
 
         # The Kesbangpol officer reports progress, then closes with evidence.
