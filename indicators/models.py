@@ -495,6 +495,11 @@ class ImportBatch(models.Model):
     # "errors"}], in file order.
     rows = models.JSONField(_("baris"), default=list, blank=True)
     failure = models.TextField(_("keterangan kegagalan"), blank=True)
+    # The operator's explicit consent, given with the confirmation, that this import may
+    # send submitted units back to draft. Without it such an import is refused.
+    reopen_submitted = models.BooleanField(
+        _("boleh mengembalikan data yang sudah diajukan menjadi draf"), default=False
+    )
     created_at = models.DateTimeField(_("diunggah"), auto_now_add=True)
     checked_at = models.DateTimeField(_("diperiksa"), null=True, blank=True)
     imported_at = models.DateTimeField(_("diimpor"), null=True, blank=True)

@@ -129,7 +129,10 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "period": batch.period,
         "progress": importing.import_progress(batch),
         "errors_page": _page(request, batch.errors, "galat"),
-        "rows_page": _page(request, batch.rows, "baris"),
+        # Empty rows are counted above, not listed.
+        "rows_page": _page(
+            request, [r for r in batch.rows if not importing.row_is_empty(r)], "baris"
+        ),
         "hidden_errors": batch.counts.get("errors", 0) - len(batch.errors),
     }
     return render(request, "indicators/imports/import_detail.html", context)
@@ -157,7 +160,11 @@ def import_progress(request: _HtmxRequest, pk: int) -> HttpResponse:
 def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _get_batch_for_user(request, pk)
     try:
-        importing.import_batch_confirm(batch=batch, actor=_user(request))
+        importing.import_batch_confirm(
+            batch=batch,
+            actor=_user(request),
+            reopen_submitted=request.POST.get("reopen_submitted") == "1",
+        )
     except importing.ImportRefused as refused:
         messages.error(request, str(refused))
     else:

@@ -53,6 +53,40 @@ def test_an_operator_uploads_previews_and_confirms_a_file(
     assert "Disimpan" in client.get(response.url).text
 
 
+def test_the_preview_shows_status_changes_and_asks_consent_for_submitted_units(
+    client, period, operator, celery_eager, django_capture_on_commit_callbacks
+):
+    from indicators.models import Indicator, Submission
+    from indicators.services.values import submission_get_or_create
+
+    submission = submission_get_or_create(
+        period=period, level=Indicator.Level.KOTA, region=period.city
+    )
+    Submission.objects.filter(pk=submission.pk).update(status=Submission.Status.SUBMITTED)
+    login(client, operator)
+    content = xlsx_bytes(
+        {
+            "Kota": [["kode_unit", "KW1"], ["53.71", 45]],
+            "Kelurahan": [["kode_unit", "KK1"], ["53.71.01.1001"], ["53.71.01.1002"]],
+        }
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _upload(client, period, content)
+    page = client.get(response.url).text
+    assert "diajukan → draf" in page and 'name="reopen_submitted"' in page
+    assert "Kosong, dilewati" not in page and "2 baris kosong dilewati" in page
+
+    confirm = reverse("indicators:import-confirm", args=[ImportBatch.objects.get().pk])
+    response = client.post(confirm, follow=True)
+    assert "sudah diajukan" in response.text
+    assert Submission.objects.get().status == Submission.Status.SUBMITTED
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(confirm, {"reopen_submitted": "1"})
+    assert Submission.objects.get().status == Submission.Status.DRAFT
+    assert IndicatorValue.objects.get().value == Decimal(45)
+
+
 def test_the_preview_lists_errors_in_indonesian_and_offers_no_confirmation(
     client, period, operator, celery_eager, django_capture_on_commit_callbacks
 ):
