@@ -48,7 +48,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     for item in NAV_ITEMS:
         if user.role not in item.roles:
             continue
-        entry = {
+        entry: dict[str, object] = {
             "label": item.label,
             "url": reverse(item.url_name),
             "active": current == item.url_name,
@@ -63,5 +63,5 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         children = groups[key]["children"]
         assert isinstance(children, list)
         children.append(entry)
-        groups[key]["active"] = groups[key]["active"] or entry["active"]
+        groups[key]["active"] = bool(groups[key]["active"]) or bool(entry["active"])
     return {"nav_items": items}
