@@ -26,7 +26,8 @@ from indicators.models import (
     Variable,
 )
 from indicators.services.values import submission_history
-from kotan.models import AuditEntry, Region, Stakeholder, User
+from kotan.lib.history import HistoryItem, readable_history
+from kotan.models import Region, Stakeholder, User
 
 Level = Indicator.Level
 
@@ -80,31 +81,14 @@ def values_by_indicator(submission: Submission | None) -> dict[int, IndicatorVal
     }
 
 
-ACTION_LABELS = {
-    "value.form": _("Diisi lewat formulir"),
-    "value.grid": _("Diisi lewat tabel kelurahan"),
-    "value.import": _("Diimpor dari berkas"),
-    "submission.draft": _("Kembali menjadi draf"),
-    "submission.submitted": _("Diajukan"),
-    "submission.returned": _("Dikembalikan"),
-    "submission.approved": _("Disetujui"),
-}
-
-
-@dataclass
-class HistoryRow:
-    entry: AuditEntry
-    label: str
-
-
-def history(submission: Submission | None, limit: int = 50) -> list[HistoryRow]:
-    """The newest `limit` changes to a submission and its values, imports included."""
+def history(submission: Submission | None, limit: int = 50) -> list[HistoryItem]:
+    """The newest `limit` changes to a submission and its values, imports included, as
+    people read them (kotan.lib.history)."""
     if submission is None:
         return []
-    return [
-        HistoryRow(entry, str(ACTION_LABELS.get(entry.action, entry.action)))
-        for entry in submission_history(submission)[:limit]
-    ]
+    entries = list(submission_history(submission).select_related("content_type")[:limit])
+    yes_no = Indicator.objects.filter(kind=Indicator.Kind.YES_NO).values_list("code", flat=True)
+    return readable_history(entries, yes_no=list(yes_no))
 
 
 def periods_for_user(user: User) -> QuerySet[AssessmentPeriod]:

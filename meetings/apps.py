@@ -5,3 +5,21 @@ from django.utils.translation import gettext_lazy as _
 class MeetingsConfig(AppConfig):
     name = "meetings"
     verbose_name = _("Rapat dan tindak lanjut")
+
+    def ready(self) -> None:
+        from kotan.lib.history import register_actions
+
+        register_actions(
+            {
+                "meeting.create": _("Rapat dibuat"),
+                "meeting.update": _("Rapat diubah"),
+                "meeting.attendance": _("Daftar hadir dicatat"),
+                "meeting.minutes": _("Notulen disimpan"),
+                "meeting.minutes.finalise": _("Notulen difinalkan"),
+                "meeting.minutes.reopen": _("Notulen dibuka kembali"),
+                "action.create": _("Tindak lanjut dibuat"),
+                "action.update": _("Tindak lanjut diubah"),
+                "action.progress": _("Kemajuan dilaporkan"),
+                "action.close": _("Tindak lanjut ditutup"),
+            }
+        )

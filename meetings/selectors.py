@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import ExtractYear
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from indicators.models import AssessmentPeriod, Variable
@@ -131,7 +132,10 @@ def next_agenda_draft(*, city: Region, today: datetime.date) -> AgendaDraft:
     for weak_variable in weak:
         items.append(
             _("Variabel %(name)s (indeks %(index)s): penyebab dan langkah perbaikan")
-            % {"name": weak_variable.variable.name, "index": weak_variable.index}
+            % {
+                "name": weak_variable.variable.name,
+                "index": number_format(round(weak_variable.index, 2), 2, use_l10n=True),
+            }
         )
     per_owner = Counter(action.owner for action in overdue)
     for owner, count in per_owner.items():

@@ -5,3 +5,17 @@ from django.utils.translation import gettext_lazy as _
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = _("Dasbor dan ringkasan kebijakan")
+
+    def ready(self) -> None:
+        from kotan.lib.history import register_actions
+
+        register_actions(
+            {
+                "brief.requested": _("Ringkasan diminta"),
+                "brief.done": _("Ringkasan selesai"),
+                "brief.failed": _("Ringkasan gagal dibuat"),
+                "brief.retried": _("Ringkasan dicoba lagi"),
+                "recommendation.created": _("Rekomendasi dibuat"),
+                "recommendation.updated": _("Rekomendasi diubah"),
+            }
+        )

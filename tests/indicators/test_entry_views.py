@@ -58,7 +58,7 @@ def test_an_operator_saves_a_draft_and_the_history_shows_it(client, operator, pe
     assert submission.status == Submission.Status.DRAFT
     values = {v.indicator.code: v.value for v in submission.values.select_related("indicator")}
     assert values == {"KW1": Decimal("45.5"), "KW2": Decimal(1)}
-    assert "45.5" in response.content.decode()  # history: old → new
+    assert "45,5" in response.content.decode()  # history: old → new
     assert "Data tersimpan sebagai draf." in response.content.decode()
 
 
