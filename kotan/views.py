@@ -11,26 +11,22 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from kotan.models import Region, Stakeholder, User
+from kotan.lib.http import AuthenticatedHttpRequest
+from kotan.models import Region, Stakeholder
 from kotan.permissions import ALL_ROLES, role_required
 
 logger = logging.getLogger(__name__)
 
 
-def _current_user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 @role_required(*ALL_ROLES)
-def home(request: HttpRequest) -> HttpResponse:
-    user = _current_user(request)
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     return render(request, "kotan/home.html", {"city": user.city, "role": user.get_role_display()})
 
 
 @role_required(*ALL_ROLES)
-def region_list(request: HttpRequest) -> HttpResponse:
-    user = _current_user(request)
+def region_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     kecamatan = (
         Region.objects.for_user(user)
         .kecamatan()
@@ -40,30 +36,30 @@ def region_list(request: HttpRequest) -> HttpResponse:
     return render(request, "kotan/region_list.html", {"city": user.city, "kecamatan": kecamatan})
 
 
-def _get_region_for_user(request: HttpRequest, code: str) -> Region:
+def _get_region_for_user(request: AuthenticatedHttpRequest, code: str) -> Region:
     return get_object_or_404(Region.objects.for_user(request.user), code=code)
 
 
 @role_required(*ALL_ROLES)
-def region_detail(request: HttpRequest, code: str) -> HttpResponse:
+def region_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     region = _get_region_for_user(request, code)
     children = region.children.order_by("code")
     return render(request, "kotan/region_detail.html", {"region": region, "children": children})
 
 
 @role_required(*ALL_ROLES)
-def stakeholder_list(request: HttpRequest) -> HttpResponse:
-    user = _current_user(request)
+def stakeholder_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     stakeholders = Stakeholder.objects.for_user(user).annotate(officer_count=Count("officers"))
     return render(request, "kotan/stakeholder_list.html", {"stakeholders": stakeholders})
 
 
-def _get_stakeholder_for_user(request: HttpRequest, pk: int) -> Stakeholder:
+def _get_stakeholder_for_user(request: AuthenticatedHttpRequest, pk: int) -> Stakeholder:
     return get_object_or_404(Stakeholder.objects.for_user(request.user), pk=pk)
 
 
 @role_required(*ALL_ROLES)
-def stakeholder_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def stakeholder_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     stakeholder = _get_stakeholder_for_user(request, pk)
     officers = stakeholder.officers.filter(is_active=True).order_by("last_name", "first_name")
     return render(

@@ -7,7 +7,10 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("Rapat dan tindak lanjut")
 
     def ready(self) -> None:
+        # Registers the app's named permissions (django-rules).
         from kotan.lib.history import register_actions
+
+        from . import permissions  # noqa: F401
 
         register_actions(
             {

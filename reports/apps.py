@@ -7,7 +7,10 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Dasbor dan ringkasan kebijakan")
 
     def ready(self) -> None:
+        # Registers the app's named permissions (django-rules).
         from kotan.lib.history import register_actions
+
+        from . import permissions  # noqa: F401
 
         register_actions(
             {

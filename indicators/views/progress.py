@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,18 +13,19 @@ from django.utils.translation import ngettext
 from indicators import selectors
 from indicators.forms import GridForm
 from indicators.models import AssessmentPeriod, Submission
-from indicators.permissions import CITY_ENTRY_ROLES, can_enter
+from indicators.permissions import CITY_ENTRY_ROLES, PROGRESS_READERS, can_enter
 from indicators.services.grid import kelurahan_grid_save, kelurahan_grid_submit
-from indicators.views.common import current_user, get_period_for_user
+from indicators.views.common import get_period_for_user
+from kotan.lib.http import AuthenticatedHttpRequest
 from kotan.models import User
 from kotan.permissions import role_required
 
 
 @role_required(*CITY_ENTRY_ROLES)
-def kelurahan_grid(request: HttpRequest, pk: int) -> HttpResponse:
+def kelurahan_grid(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Fill every kelurahan at once. Valid cells are saved even when others are wrong;
     a row (or every complete row) can be submitted from here."""
-    user = current_user(request)
+    user = request.user
     period = get_period_for_user(request, pk)
     data = selectors.kelurahan_grid(period)
     writable = can_enter(user, period)
@@ -76,7 +77,9 @@ def kelurahan_grid(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "indicators/kelurahan_grid.html", context, status=status)
 
 
-def _grid_form(request: HttpRequest, data: selectors.GridData, writable: bool) -> GridForm:
+def _grid_form(
+    request: AuthenticatedHttpRequest, data: selectors.GridData, writable: bool
+) -> GridForm:
     approved = {r for r, s in data.submissions.items() if s.is_locked}
     return GridForm(
         request.POST.copy() if request.method == "POST" else None,
@@ -93,7 +96,7 @@ SUBMITTABLE = (Submission.Status.DRAFT, Submission.Status.RETURNED)
 
 
 def _grid_submit(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     period: AssessmentPeriod,
     user: User,
     data: selectors.GridData,
@@ -135,13 +138,13 @@ def _grid_summary(saved: int, to_fix: int, submitted: int) -> str:
     return ", ".join(parts) + "."
 
 
-@role_required(User.Role.ADMIN, User.Role.OPERATOR, User.Role.VERIFIKATOR, User.Role.PIMPINAN)
-def completeness(request: HttpRequest, pk: int) -> HttpResponse:
+@role_required(*PROGRESS_READERS)
+def completeness(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     period = get_period_for_user(request, pk)
     today = timezone.localdate()
     context = {
         "period": period,
         "progress": selectors.period_completeness(period, today),
-        "can_open": current_user(request).role != User.Role.PIMPINAN,
+        "can_open": request.user.role != User.Role.PIMPINAN,
     }
     return render(request, "indicators/completeness.html", context)

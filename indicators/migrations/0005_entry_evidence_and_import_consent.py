@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('indicators', '0003_merge_0002_importbatch_0002_scores'),
+        ('indicators', '0004_snapshot_completeness'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
