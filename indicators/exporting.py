@@ -186,9 +186,9 @@ def _guide_sheet(workbook: Workbook, period: AssessmentPeriod) -> None:
         sheet.append([line])
 
 
-def csv_rows(period: AssessmentPeriod) -> Iterator[list[str]]:
+def csv_rows(period: AssessmentPeriod, *, decimal: str = ".") -> Iterator[list[str]]:
     """The export as one CSV table: a `tingkat` column says each row's level, and only the
-    indicators of that level are filled."""
+    indicators of that level are filled. `decimal` is the decimal separator of numbers."""
     table = period_table(period, with_values=True)
     every = [i for level in LEVEL_SHEETS for i in table.indicators[level]]
     yield [LEVEL_COLUMN, UNIT_COLUMN, NAME_COLUMN, STATUS_COLUMN, *(i.code for i in every)]
@@ -198,13 +198,19 @@ def csv_rows(period: AssessmentPeriod) -> Iterator[list[str]]:
             row = [level, unit.code, unit.name, _status_label(status)]
             for indicator in every:
                 value = values.get(indicator.pk)
-                row.append("" if value is None else format(value.normalize(), "f"))
+                row.append(
+                    "" if value is None else format(value.normalize(), "f").replace(".", decimal)
+                )
             yield row
 
 
-def csv_bytes(period: AssessmentPeriod) -> bytes:
+def csv_bytes(period: AssessmentPeriod, *, excel_id: bool = False) -> bytes:
+    """`excel_id`: for Excel set to Indonesian, which splits columns at `;` and reads 2,7
+    as a number (a comma-separated file opens there as one column). The importer reads
+    both kinds."""
     output = io.StringIO(newline="")
-    csv.writer(output).writerows(csv_rows(period))
+    writer = csv.writer(output, delimiter=";" if excel_id else ",")
+    writer.writerows(csv_rows(period, decimal="," if excel_id else "."))
     # With a byte-order mark Excel opens the file as UTF-8 (kelurahan names keep their
     # letters); the importer strips it.
     return output.getvalue().encode("utf-8-sig")

@@ -98,9 +98,12 @@ def export_xlsx(request: AuthenticatedHttpRequest, period_pk: int) -> HttpRespon
 
 @role_required(*EXPORT_ROLES)
 def export_csv(request: AuthenticatedHttpRequest, period_pk: int) -> HttpResponse:
+    """`?excel=id`: `;` between columns and decimal commas, for Excel in Indonesian."""
     period = _get_period_for_user(request, period_pk)
-    content = exporting.csv_bytes(period)
-    return _download(content, "text/csv; charset=utf-8", f"nilai-{_slug(period)}.csv")
+    excel_id = request.GET.get("excel") == "id"
+    content = exporting.csv_bytes(period, excel_id=excel_id)
+    suffix = "-excel-id" if excel_id else ""
+    return _download(content, "text/csv; charset=utf-8", f"nilai-{_slug(period)}{suffix}.csv")
 
 
 def _slug(period: AssessmentPeriod) -> str:

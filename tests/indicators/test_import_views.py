@@ -162,6 +162,24 @@ def test_the_template_and_exports_download_as_files(client, period, pimpinan, op
     assert export.content.decode("utf-8-sig").startswith("tingkat,kode_unit,nama_unit,status,")
 
 
+def test_the_csv_for_indonesian_excel_uses_semicolons_and_decimal_commas(client, period, operator):
+    from tests.factories import make_approved_submission
+
+    make_approved_submission(period=period, values={"KW1": "45.5"})
+    login(client, operator)
+    export = client.get(reverse("indicators:export-csv", args=[period.pk]) + "?excel=id")
+    text = export.content.decode("utf-8-sig")
+    header, *rows = text.splitlines()
+    assert header.startswith("tingkat;kode_unit;nama_unit;status;")
+    city = next(row for row in rows if row.startswith("kota;53.71;"))
+    column = header.split(";").index("KW1")
+    assert city.split(";")[column] == "45,5"
+    assert "-excel-id.csv" in export["Content-Disposition"]
+    # The plain CSV stays as it was.
+    plain = client.get(reverse("indicators:export-csv", args=[period.pk])).content.decode()
+    assert ",45.5" in plain
+
+
 def test_another_citys_operator_gets_404_for_a_batch(client, period, operator, other_city_operator):
     batch = make_import_batch(period=period, created_by=operator)
     login(client, other_city_operator)
