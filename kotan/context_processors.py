@@ -12,6 +12,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from kotan.models import User
+from kotan.permissions import holds_role
 
 Role = User.Role
 
@@ -25,24 +26,23 @@ class NavItem:
     group: str | Promise = ""
 
 
+CITY_ROLES = tuple(role for role in Role.values if role != Role.ADMIN_PUSAT)
+NATIONAL = (Role.ADMIN_PUSAT,)
 NAV_ITEMS: tuple[NavItem, ...] = (
-    NavItem(_("Beranda"), "kotan:home", tuple(Role.values)),
-    NavItem(_("Indikator"), "indicators:index", tuple(Role.values)),
-    NavItem(_("Rapat & tindak lanjut"), "meetings:index", tuple(Role.values)),
-    NavItem(_("Dasbor & laporan"), "reports:index", tuple(Role.values)),
-    NavItem(_("Wilayah"), "kotan:region-list", tuple(Role.values), group=_("Data kota")),
-    NavItem(
-        _("Pemangku kepentingan"),
-        "kotan:stakeholder-list",
-        tuple(Role.values),
-        group=_("Data kota"),
-    ),
+    NavItem(_("Beranda"), "kotan:home", (*CITY_ROLES, *NATIONAL)),
+    NavItem(_("Indikator"), "indicators:index", CITY_ROLES),
+    NavItem(_("Metodologi"), "indicators:framework", NATIONAL),
+    NavItem(_("Skor semua kota"), "reports:national-scores", NATIONAL),
+    NavItem(_("Rapat & tindak lanjut"), "meetings:index", CITY_ROLES),
+    NavItem(_("Dasbor & laporan"), "reports:index", CITY_ROLES),
+    NavItem(_("Wilayah"), "kotan:region-list", CITY_ROLES, group=_("Data kota")),
+    NavItem(_("Pemangku kepentingan"), "kotan:stakeholder-list", CITY_ROLES, group=_("Data kota")),
 )
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
     user = request.user
-    if not isinstance(user, User) or user.city_id is None:
+    if not isinstance(user, User) or not holds_role(user, *Role.values):
         return {"nav_items": []}
     current = request.resolver_match.view_name if request.resolver_match else ""
     items: list[dict[str, object]] = []
