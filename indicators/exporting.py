@@ -201,7 +201,13 @@ def csv_rows(period: AssessmentPeriod) -> Iterator[list[str | Decimal | None]]:
             yield row
 
 
-def csv_bytes(period: AssessmentPeriod) -> bytes:
+def csv_bytes(period: AssessmentPeriod, *, excel_id: bool = False) -> bytes:
+    """`excel_id`: for Excel set to Indonesian, which splits columns at `;` and reads 2,7
+    as a number (a comma-separated file opens there as one column). The importer reads
+    both kinds."""
     # With a byte-order mark Excel opens the file as UTF-8 (kelurahan names keep their
     # letters); the importer strips it.
-    return csv_text(csv_rows(period)).encode("utf-8-sig")
+    text = csv_text(
+        csv_rows(period), delimiter=";" if excel_id else ",", decimal="," if excel_id else "."
+    )
+    return text.encode("utf-8-sig")

@@ -19,9 +19,17 @@ from django.core.files.uploadedfile import UploadedFile
 from django.forms.boundfield import BoundField
 from django.utils.translation import gettext_lazy as _
 
-from indicators.models import AssessmentPeriod, Indicator, IndicatorValue, Variable
+from indicators.models import (
+    AssessmentPeriod,
+    Indicator,
+    IndicatorValue,
+    PendingEvidence,
+    Variable,
+)
+from indicators.services.evidence import pending_evidence_file
 from indicators.services.framework import indicator_scale_errors
-from indicators.services.values import GridRow, ValueInput, value_error
+from indicators.services.grid import GridRow
+from indicators.services.values import ValueInput, value_error
 from kotan.lib.forms import VersionField
 from kotan.lib.uploads import upload_mime
 from kotan.models import Region, Stakeholder
@@ -75,9 +83,15 @@ def evidence_checked(upload: UploadedFile, code: str) -> UploadedFile:
     return upload
 
 
+def indicator_label(indicator: Indicator) -> str:
+    """ "KK1 · Keluarga yang mendapat edukasi P4GN (%)": the unit once, never "(%) (%)"."""
+    suffix = f" ({indicator.unit_suffix})" if indicator.unit_suffix else ""
+    return f"{indicator.code} · {indicator.name}{suffix}"
+
+
 def value_field(indicator: Indicator, *, disabled: bool) -> forms.Field:
     """The input that fits the indicator's type: yes/no, a bounded number or a mean."""
-    label = f"{indicator.code} · {indicator.name}"
+    label = indicator_label(indicator)
     if indicator.kind == Indicator.Kind.YES_NO:
         return YesNoField(
             label=label,
@@ -116,6 +130,33 @@ class EntryRow:
     evidence: BoundField | None
     stored: IndicatorValue | None
     editable: bool
+    pending: PendingEvidence | None = None
+    pending_field: BoundField | None = None
+
+
+@dataclass(frozen=True)
+class ErrorLink:
+    """One line of the error summary: the message and the input it belongs to."""
+
+    field_id: str
+    label: str
+    message: str
+
+
+def mark_invalid(form: forms.Form) -> None:
+    """Mark every field with an error for sight (is-invalid) and for screen readers
+    (aria-invalid, aria-describedby); the first one gets the focus when the page loads."""
+    first = True
+    for name in form.errors:
+        if name not in form.fields:
+            continue
+        attrs = form.fields[name].widget.attrs
+        attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+        attrs["aria-invalid"] = "true"
+        attrs["aria-describedby"] = f"{form[name].auto_id}-error"
+        if first:
+            attrs["autofocus"] = True
+            first = False
 
 
 class EntryForm(VersionedForm):
@@ -128,12 +169,16 @@ class EntryForm(VersionedForm):
         indicators: list[Indicator],
         editable: set[int],
         stored: dict[int, IndicatorValue],
+        pending: dict[int, PendingEvidence] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.indicators = indicators
         self.editable = editable
         self.stored = stored
+        # Evidence chosen earlier whose form was not saved (see services.evidence).
+        self.pending = dict(pending or {})
+        self.original_names: dict[int, str] = {}
         for indicator in indicators:
             pk, disabled = indicator.pk, indicator.pk not in editable
             current = stored.get(pk)
@@ -156,6 +201,10 @@ class EntryForm(VersionedForm):
                         attrs={"accept": ".pdf,.jpg,.jpeg,.png", "class": "form-control"}
                     ),
                 )
+                # The pending upload the page showed: only that one is used by the save.
+                self.fields[f"p{pk}"] = forms.IntegerField(
+                    required=False, disabled=disabled, widget=forms.HiddenInput
+                )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -169,23 +218,57 @@ class EntryForm(VersionedForm):
                     self.add_error(f"v{pk}", message)
             upload = cleaned.get(f"e{pk}")
             if upload:
+                self.original_names[pk] = upload.name or ""
                 try:
                     cleaned[f"e{pk}"] = evidence_checked(upload, indicator.code)
                 except forms.ValidationError as error:
                     self.add_error(f"e{pk}", error)
         return cleaned
 
+    def new_uploads(self) -> dict[int, UploadedFile]:
+        """The checked evidence files chosen in this request, per indicator."""
+        data = getattr(self, "cleaned_data", {})
+        return {
+            pk: data[f"e{pk}"]
+            for pk in (i.pk for i in self.indicators)
+            if pk in self.editable and data.get(f"e{pk}") and not self.has_error(f"e{pk}")
+        }
+
+    def used_pending(self) -> dict[int, PendingEvidence]:
+        """Pending uploads this save uses: shown on the page, posted back, no new file."""
+        data = self.cleaned_data
+        return {
+            pk: pending
+            for pk, pending in self.pending.items()
+            if pk in self.editable and data.get(f"p{pk}") == pending.pk and not data.get(f"e{pk}")
+        }
+
     def inputs(self) -> dict[int, ValueInput]:
         data = self.cleaned_data
+        pending = self.used_pending()
         return {
             pk: ValueInput(
                 value=data.get(f"v{pk}"),
                 comment=data.get(f"c{pk}", "").strip(),
-                evidence=data.get(f"e{pk}") or None,
+                evidence=data.get(f"e{pk}")
+                or (pending_evidence_file(pending[pk]) if pk in pending else None),
             )
             for pk in (i.pk for i in self.indicators)
             if pk in self.editable
         }
+
+    def error_summary(self) -> list[ErrorLink]:
+        """Every field error, in page order, linked to its input."""
+        links: list[ErrorLink] = []
+        for indicator in self.indicators:
+            for prefix in ("v", "c", "e"):
+                name = f"{prefix}{indicator.pk}"
+                if name in self.fields and self.has_error(name):
+                    links.extend(
+                        ErrorLink(str(self[name].auto_id), indicator_label(indicator), str(e))
+                        for e in self.errors[name]
+                    )
+        return links
 
     def rows(self) -> list[EntryRow]:
         return [
@@ -196,6 +279,8 @@ class EntryForm(VersionedForm):
                 evidence=self[f"e{i.pk}"] if f"e{i.pk}" in self.fields else None,
                 stored=self.stored.get(i.pk),
                 editable=i.pk in self.editable,
+                pending=self.pending.get(i.pk) if i.pk in self.editable else None,
+                pending_field=self[f"p{i.pk}"] if f"p{i.pk}" in self.fields else None,
             )
             for i in self.indicators
         ]
@@ -211,8 +296,9 @@ class ReasonForm(VersionedForm):
 
 
 class GridForm(forms.Form):
-    """The kelurahan grid: one value cell per kelurahan × indicator and the version of each
-    row's submission. Approved rows are disabled."""
+    """The kelurahan grid: one value cell per kelurahan × indicator, the version of each
+    row's submission, and per row one evidence file for a chosen indicator. Approved rows
+    are disabled."""
 
     def __init__(
         self,
@@ -227,6 +313,8 @@ class GridForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.kelurahan, self.indicators, self.stored = kelurahan, indicators, stored
         self.locked = locked
+        self.evidence_indicators = [i for i in indicators if i.evidence_required]
+        evidence_choices = [("", "—")] + [(str(i.pk), i.code) for i in self.evidence_indicators]
         for region in kelurahan:
             self.fields[f"ver{region.pk}"] = forms.IntegerField(
                 widget=forms.HiddenInput,
@@ -240,33 +328,62 @@ class GridForm(forms.Form):
                 self.fields[name].initial = stored.get((region.pk, indicator.pk))
                 self.fields[name].widget.attrs["aria-label"] = f"{region.name} {indicator.code}"
                 self.fields[name].widget.attrs["class"] += " form-control-sm"
+            if self.evidence_indicators and region.pk not in locked:
+                self.fields[f"ef{region.pk}"] = forms.FileField(
+                    label=_("Bukti dukung"), required=False
+                )
+                self.fields[f"ei{region.pk}"] = forms.TypedChoiceField(
+                    label=_("Bukti untuk"),
+                    choices=evidence_choices,
+                    coerce=int,
+                    empty_value=None,
+                    required=False,
+                )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        codes = {i.pk: i.code for i in self.evidence_indicators}
         for region in self.kelurahan:
             for indicator in self.indicators:
                 name = f"r{region.pk}_{indicator.pk}"
                 if name in cleaned and (message := value_error(indicator, cleaned[name])):
                     self.add_error(name, message)
+            upload, target = cleaned.get(f"ef{region.pk}"), cleaned.get(f"ei{region.pk}")
+            if upload and target is None:
+                self.add_error(f"ei{region.pk}", _("Pilih indikator untuk bukti ini."))
+            elif upload and target is not None:
+                try:
+                    cleaned[f"ef{region.pk}"] = evidence_checked(upload, codes[target])
+                except forms.ValidationError as error:
+                    self.add_error(f"ef{region.pk}", error)
         return cleaned
 
-    def changed_rows(self) -> list[GridRow]:
-        """Only rows where a cell differs from what was stored: saving the others would
-        bump their versions for nothing and make colleagues' open forms stale."""
+    def rows_to_save(self) -> list[GridRow]:
+        """The valid cells that differ from what was stored, and the valid evidence files,
+        per row. Invalid cells are left out (they keep their errors on the page); unchanged
+        rows too: saving them would bump their versions and make colleagues' forms stale."""
+        data = self.cleaned_data
         rows = []
         for region in self.kelurahan:
             if region.pk in self.locked:
                 continue
             inputs = {}
             for indicator in self.indicators:
-                value = self.cleaned_data.get(f"r{region.pk}_{indicator.pk}")
-                if value != self.stored.get((region.pk, indicator.pk)):
-                    inputs[indicator.pk] = ValueInput(value=value, comment=None)
+                name = f"r{region.pk}_{indicator.pk}"
+                if name not in data:
+                    continue  # invalid
+                if data[name] != self.stored.get((region.pk, indicator.pk)):
+                    inputs[indicator.pk] = ValueInput(value=data[name], comment=None)
+            upload, target = data.get(f"ef{region.pk}"), data.get(f"ei{region.pk}")
+            if upload and target is not None and not self.has_error(f"ef{region.pk}"):
+                name = f"r{region.pk}_{target}"
+                value = data[name] if name in data else self.stored.get((region.pk, target))
+                inputs[target] = ValueInput(value=value, comment=None, evidence=upload)
             if inputs:
                 rows.append(
                     GridRow(
                         region=region,
-                        expected_version=self.cleaned_data.get(f"ver{region.pk}"),
+                        expected_version=data.get(f"ver{region.pk}"),
                         inputs=inputs,
                     )
                 )
@@ -276,13 +393,13 @@ class GridForm(forms.Form):
         return [
             (
                 region,
-                [self._cell(region, i) for i in self.indicators],
+                [self._cell(region, i, row, col) for col, i in enumerate(self.indicators)],
                 self[f"ver{region.pk}"],
             )
-            for region in self.kelurahan
+            for row, region in enumerate(self.kelurahan)
         ]
 
-    def _cell(self, region: Region, indicator: Indicator) -> GridCell:
+    def _cell(self, region: Region, indicator: Indicator, row: int, col: int) -> GridCell:
         # The template writes these inputs itself: rendering ~500 widgets through Django's
         # widget templates took seconds for one city.
         bound = self[f"r{region.pk}_{indicator.pk}"]
@@ -295,6 +412,8 @@ class GridForm(forms.Form):
             disabled=bound.field.disabled,
             label=f"{region.name} {indicator.code}",
             errors=[str(e) for e in bound.errors],
+            row=row,
+            col=col,
         )
 
 
@@ -307,6 +426,12 @@ class GridCell:
     disabled: bool
     label: str
     errors: list[str]
+    row: int = 0
+    col: int = 0
+
+    @property
+    def error_id(self) -> str:
+        return f"{self.name}-error"
 
 
 class PeriodForm(forms.Form):
@@ -457,6 +582,7 @@ class IndicatorForm(forms.ModelForm):
             "weight",
             "provider_note",
             "evidence_required",
+            "evidence_when_positive",
             "active",
             "order",
         ]

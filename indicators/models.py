@@ -182,6 +182,10 @@ class Indicator(models.Model):
     )
     provider_note = models.CharField(_("penyedia data biasanya"), max_length=120, blank=True)
     evidence_required = models.BooleanField(_("wajib bukti dukung"), default=False)
+    # E.g. "SK Tim Terpadu": a "Tidak" answer has no document to show.
+    evidence_when_positive = models.BooleanField(
+        _("bukti hanya wajib bila jawabannya Ya / di atas 0"), default=False
+    )
     active = models.BooleanField(_("aktif"), default=True)
     order = models.PositiveSmallIntegerField(_("urutan"), default=0)
 
@@ -204,6 +208,32 @@ class Indicator(models.Model):
     @property
     def lower_is_better(self) -> bool:
         return self.best < self.worst
+
+    @property
+    def unit_suffix(self) -> str:
+        """The unit to print after the name, unless the name already ends with it ("(%)")."""
+        if not self.unit or f"({self.unit})" in self.name:
+            return ""
+        return self.unit
+
+    def needs_evidence(self, value: Decimal | None) -> bool:
+        """Whether a value needs evidence before the unit can be submitted."""
+        if not self.evidence_required:
+            return False
+        if self.evidence_when_positive:
+            return value is not None and value > 0
+        return True
+
+    @property
+    def evidence_rule(self) -> str:
+        """The evidence requirement in words, shown beside the input before submitting."""
+        if not self.evidence_required:
+            return ""
+        if not self.evidence_when_positive:
+            return str(_("Wajib bukti dukung"))
+        if self.kind == self.Kind.YES_NO:
+            return str(_("Wajib bukti dukung bila jawabannya Ya"))
+        return str(_("Wajib bukti dukung bila nilainya di atas 0"))
 
     @property
     def value_min(self) -> Decimal:
@@ -391,6 +421,36 @@ class IndicatorValue(models.Model):
         return f"{self.indicator.code} = {self.value}"
 
 
+def pending_upload_to(instance: PendingEvidence, filename: str) -> str:
+    return f"evidence/pending/{instance.period_id}/{uuid.uuid4().hex}/{filename}"
+
+
+class PendingEvidence(models.Model):
+    """An evidence file chosen on a form that was not saved (another field was wrong): kept
+    for its owner and unit so that the user need not choose it again. Used by the next save
+    of the same unit and indicator, then deleted."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    period = models.ForeignKey(AssessmentPeriod, on_delete=models.CASCADE, related_name="+")
+    # "<level>:<region or stakeholder pk>": the unit of the form.
+    unit = models.CharField(max_length=40)
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    file = models.FileField(_("bukti dukung"), upload_to=pending_upload_to)
+    original_name = models.CharField(_("nama berkas"), max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("bukti dukung tertunda")
+        verbose_name_plural = _("bukti dukung tertunda")
+        indexes = [
+            # Serves the lookup of a user's pending files on one unit's form.
+            models.Index(fields=["owner", "period", "unit"], name="pending_owner_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} · {self.original_name}"
+
+
 class ImportBatchQuerySet(CityScopedQuerySet["ImportBatch"]):
     city_lookup = "period__city"
 
@@ -442,6 +502,11 @@ class ImportBatch(models.Model):
     # "errors"}], in file order.
     rows = models.JSONField(_("baris"), default=list, blank=True)
     failure = models.TextField(_("keterangan kegagalan"), blank=True)
+    # The operator's explicit consent, given with the confirmation, that this import may
+    # send submitted units back to draft. Without it such an import is refused.
+    reopen_submitted = models.BooleanField(
+        _("boleh mengembalikan data yang sudah diajukan menjadi draf"), default=False
+    )
     created_at = models.DateTimeField(_("diunggah"), auto_now_add=True)
     checked_at = models.DateTimeField(_("diperiksa"), null=True, blank=True)
     imported_at = models.DateTimeField(_("diimpor"), null=True, blank=True)

@@ -26,7 +26,8 @@ from indicators.models import (
     Variable,
 )
 from indicators.services.values import submission_history
-from kotan.models import AuditEntry, Region, Stakeholder, User
+from kotan.lib.history import HistoryItem, readable_history
+from kotan.models import Region, Stakeholder, User
 
 Level = Indicator.Level
 
@@ -82,31 +83,14 @@ def values_by_indicator(submission: Submission | None) -> dict[int, IndicatorVal
     }
 
 
-ACTION_LABELS = {
-    "value.form": _("Diisi lewat formulir"),
-    "value.grid": _("Diisi lewat tabel kelurahan"),
-    "value.import": _("Diimpor dari berkas"),
-    "submission.draft": _("Kembali menjadi draf"),
-    "submission.submitted": _("Diajukan"),
-    "submission.returned": _("Dikembalikan"),
-    "submission.approved": _("Disetujui"),
-}
-
-
-@dataclass
-class HistoryRow:
-    entry: AuditEntry
-    label: str
-
-
-def history(submission: Submission | None, limit: int = 50) -> list[HistoryRow]:
-    """The newest `limit` changes to a submission and its values, imports included."""
+def history(submission: Submission | None, limit: int = 50) -> list[HistoryItem]:
+    """The newest `limit` changes to a submission and its values, imports included, as
+    people read them (kotan.lib.history)."""
     if submission is None:
         return []
-    return [
-        HistoryRow(entry, str(ACTION_LABELS.get(entry.action, entry.action)))
-        for entry in submission_history(submission)[:limit]
-    ]
+    entries = list(submission_history(submission).select_related("content_type")[:limit])
+    yes_no = Indicator.objects.filter(kind=Indicator.Kind.YES_NO).values_list("code", flat=True)
+    return readable_history(entries, yes_no=list(yes_no))
 
 
 def periods_for_user(user: User) -> QuerySet[AssessmentPeriod]:
@@ -146,6 +130,20 @@ class GridData:
     values: dict[tuple[int, int], IndicatorValue]  # (region pk, indicator pk) →
 
 
+def grid_row_missing(data: GridData, region_pk: int) -> list[str]:
+    """What keeps one grid row from being submitted: indicator codes without a value, and
+    "bukti <code>" where evidence is needed and absent (same rule as missing_for_submit)."""
+    missing = []
+    for indicator in data.indicators:
+        stored = data.values.get((region_pk, indicator.pk))
+        value = stored.value if stored else None
+        if value is None:
+            missing.append(indicator.code)
+        elif indicator.needs_evidence(value) and not (stored and stored.evidence):
+            missing.append(str(_("bukti %(code)s") % {"code": indicator.code}))
+    return missing
+
+
 def kelurahan_grid(period: AssessmentPeriod) -> GridData:
     """Four queries: kelurahan, indicators, submissions, values."""
     kelurahan = list(
@@ -169,7 +167,7 @@ def kelurahan_grid(period: AssessmentPeriod) -> GridData:
         for v in IndicatorValue.objects.for_city(period.city_id)
         .filter(submission__period=period, submission__level=Level.KELURAHAN)
         .select_related("submission")
-        .only("value", "indicator_id", "submission__region_id")
+        .only("value", "evidence", "indicator_id", "submission__region_id")
         .order_by()
         if v.submission.region_id is not None
     }

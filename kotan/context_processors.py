@@ -22,6 +22,8 @@ class NavItem:
     label: str | Promise
     url_name: str
     roles: tuple[str, ...]
+    # Items sharing a group sit in one dropdown, so the bar fits one line at 1366 px.
+    group: str | Promise = ""
 
 
 CITY_ROLES = tuple(role for role in Role.values if role != Role.ADMIN_PUSAT)
@@ -35,8 +37,8 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("Skor semua kota"), "reports:national-scores", NATIONAL),
     NavItem(_("Rapat & tindak lanjut"), "meetings:index", CITY_ROLES),
     NavItem(_("Dasbor & laporan"), "reports:index", CITY_ROLES),
-    NavItem(_("Wilayah"), "kotan:region-list", CITY_ROLES),
-    NavItem(_("Pemangku kepentingan"), "kotan:stakeholder-list", CITY_ROLES),
+    NavItem(_("Wilayah"), "kotan:region-list", CITY_ROLES, group=_("Data kota")),
+    NavItem(_("Pemangku kepentingan"), "kotan:stakeholder-list", CITY_ROLES, group=_("Data kota")),
 )
 
 
@@ -45,11 +47,27 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     if not isinstance(user, User) or not holds_role(user, *Role.values):
         return {"nav_items": []}
     current = request.resolver_match.view_name if request.resolver_match else ""
-    items = [
-        {"label": item.label, "url": reverse(item.url_name), "active": current == item.url_name}
-        for item in NAV_ITEMS
-        if user.role in item.roles
-    ]
+    items: list[dict[str, object]] = []
+    groups: dict[str, dict[str, object]] = {}
+    for item in NAV_ITEMS:
+        if user.role not in item.roles:
+            continue
+        entry: dict[str, object] = {
+            "label": item.label,
+            "url": reverse(item.url_name),
+            "active": current == item.url_name,
+        }
+        if not item.group:
+            items.append(entry)
+            continue
+        key = str(item.group)
+        if key not in groups:
+            groups[key] = {"label": item.group, "children": [], "active": False}
+            items.append(groups[key])
+        children = groups[key]["children"]
+        assert isinstance(children, list)
+        children.append(entry)
+        groups[key]["active"] = bool(groups[key]["active"]) or bool(entry["active"])
     return {"nav_items": items}
 
 

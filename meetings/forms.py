@@ -110,13 +110,22 @@ class MeetingForm(forms.Form):
 
 class AttendanceForm(forms.Form):
     stakeholder = forms.ModelChoiceField(label=_("Instansi"), queryset=Stakeholder.objects.none())
-    name = forms.CharField(label=_("Nama"), max_length=120)
+    # A row of an invited organisation may stay without a name: nobody is ticked present by
+    # default, and a row with neither name, position nor "Hadir" is ignored.
+    name = forms.CharField(label=_("Nama"), max_length=120, required=False)
     position = forms.CharField(label=_("Jabatan"), max_length=120, required=False)
-    present = forms.BooleanField(label=_("Hadir"), required=False, initial=True)
+    present = forms.BooleanField(label=_("Hadir"), required=False)
 
     def __init__(self, *args: Any, city: Region, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["stakeholder"].queryset = _stakeholders(city)  # type: ignore[attr-defined]
+
+    def is_blank(self) -> bool:
+        """Nothing recorded on this row beyond the (pre-filled) organisation."""
+        data = self.cleaned_data
+        return not (
+            data.get("name", "").strip() or data.get("position", "").strip() or data.get("present")
+        )
 
     def row(self) -> AttendanceRow:
         data = self.cleaned_data

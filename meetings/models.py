@@ -151,7 +151,8 @@ class Attendance(models.Model):
         on_delete=models.PROTECT,
         related_name="attendances",
     )
-    name = models.CharField(_("nama"), max_length=120)
+    # Empty when only the organisation's presence was noted.
+    name = models.CharField(_("nama"), max_length=120, blank=True)
     position = models.CharField(_("jabatan"), max_length=120, blank=True)
     present = models.BooleanField(_("hadir"), default=True)
 

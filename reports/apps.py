@@ -8,4 +8,17 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the app's named permissions (django-rules).
+        from kotan.lib.history import register_actions
+
         from . import permissions  # noqa: F401
+
+        register_actions(
+            {
+                "brief.requested": _("Ringkasan diminta"),
+                "brief.done": _("Ringkasan selesai"),
+                "brief.failed": _("Ringkasan gagal dibuat"),
+                "brief.retried": _("Ringkasan dicoba lagi"),
+                "recommendation.created": _("Rekomendasi dibuat"),
+                "recommendation.updated": _("Rekomendasi diubah"),
+            }
+        )

@@ -20,7 +20,7 @@ File layout (written by indicators.exporting, read here):
 An empty cell means "no value given": it is skipped, never used to erase a stored value.
 """
 
-from indicators.importing.checking import Analysis, analyse
+from indicators.importing.checking import Analysis, analyse, row_is_empty
 from indicators.importing.progress import import_progress
 from indicators.importing.reading import (
     GUIDE_SHEET,
@@ -66,5 +66,6 @@ __all__ = [
     "import_batch_fail",
     "import_progress",
     "parse_cell",
+    "row_is_empty",
     "sniff_format",
 ]

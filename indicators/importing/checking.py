@@ -76,6 +76,11 @@ class Context:
     judged: dict[tuple[int, Any], tuple[Decimal | None, str | None]] = field(default_factory=dict)
 
 
+# Statuses a changed unit leaves for draft, as a save in the entry form does. A submitted
+# unit waits for the verifier: the import changes it only with the operator's consent.
+BACK_TO_DRAFT = (Submission.Status.SUBMITTED, Submission.Status.RETURNED)
+
+
 @dataclass
 class Analysis:
     errors: list[dict[str, Any]] = field(default_factory=list)
@@ -84,20 +89,37 @@ class Analysis:
     changes: list[Change] = field(default_factory=list)
     unchanged: int = 0
 
-    def error(self, sheet: str, row: int, column: str, message: str) -> None:
+    def error(self, sheet: str, row: int, column: str, message: str, value: Any = None) -> None:
+        """`value` is the offending cell as written in the file, shown beside the message."""
         self.error_total += 1
         if len(self.errors) < MAX_ERRORS_LISTED:
-            self.errors.append({"sheet": sheet, "row": row, "column": column, "message": message})
+            self.errors.append(
+                {
+                    "sheet": sheet,
+                    "row": row,
+                    "column": column,
+                    "message": message,
+                    "value": cell_text(value)[:100] if value is not None else "",
+                }
+            )
 
     def counts(self) -> dict[str, int]:
         new = sum(1 for change in self.changes if change.stored_pk is None)
+        to_draft = [row["status"] for row in self.rows if row.get("status")]
         return {
             "rows": len(self.rows),
+            "empty": sum(1 for row in self.rows if row_is_empty(row)),
             "new": new,
             "changed": len(self.changes) - new,
             "unchanged": self.unchanged,
             "errors": self.error_total,
+            "submitted_to_draft": to_draft.count(Submission.Status.SUBMITTED),
+            "returned_to_draft": to_draft.count(Submission.Status.RETURNED),
         }
+
+
+def row_is_empty(row: dict[str, Any]) -> bool:
+    return not (row["new"] or row["changed"] or row["unchanged"] or row["errors"])
 
 
 def load_context(period: AssessmentPeriod) -> Context:
@@ -171,7 +193,11 @@ def _layout(sheet: Sheet, header: list[Any], ctx: Context, out: Analysis) -> _La
         indicator = ctx.indicators.get(name.upper())
         if indicator is None:
             out.error(
-                sheet.name, 1, letter, _("Kode indikator tidak dikenal: %(code)s.") % {"code": name}
+                sheet.name,
+                1,
+                letter,
+                _("Kode indikator tidak dikenal: %(code)s.") % {"code": name},
+                name,
             )
         elif not indicator.active:
             out.error(
@@ -285,6 +311,7 @@ def _analyse_row(
                 get_column_letter(layout.level_index + 1),
                 _("Tingkat tidak dikenal: %(level)s (isi kota, kelurahan atau pemangku).")
                 % {"level": level_text or "—"},
+                level_text,
             )
     unit: Unit | None = None
     if level is not None:
@@ -302,6 +329,7 @@ def _analyse_row(
                     unit_letter,
                     _("Kode unit tidak dikenal untuk tingkat %(level)s: %(code)s.")
                     % {"level": Level(level).label, "code": unit_code},
+                    unit_code,
                 )
             elif unit.key in seen_units:
                 first_sheet, first_row = seen_units[unit.key]
@@ -315,6 +343,7 @@ def _analyse_row(
                         "first": _("lembar %(sheet)s baris %(row)s")
                         % {"sheet": first_sheet, "row": first_row},
                     },
+                    unit_code,
                 )
                 unit = None
             else:
@@ -322,8 +351,10 @@ def _analyse_row(
                 fate["name"] = unit.name
     submission = ctx.submissions.get(unit.key) if unit else None
     for index in layout.ignored:
-        if cell_text(_cell(values, index)):
-            out.error(where, number, get_column_letter(index + 1), _("Kolom ini tidak punya kode."))
+        if text := cell_text(_cell(values, index)):
+            out.error(
+                where, number, get_column_letter(index + 1), _("Kolom ini tidak punya kode."), text
+            )
     for index, indicator, letter in layout.columns:
         raw = values[index] if index < width else None
         if raw is None:
@@ -348,7 +379,7 @@ def _analyse_row(
                     "unit": unit.label,
                 }
         if message is not None:
-            out.error(where, number, letter, f"{indicator.code}: {message}")
+            out.error(where, number, letter, f"{indicator.code}: {message}", raw)
             continue
         if unit is None or value is None:
             continue
@@ -369,10 +400,13 @@ def _analyse_row(
                     "membukanya kembali."
                 )
                 % {"code": indicator.code, "unit": unit.label},
+                raw,
             )
             continue
         out.changes.append(Change(unit.key, unit.label, indicator, value, stored_pk, old))
         fate["new" if stored_pk is None else "changed"] += 1
+        if submission is not None and submission[1] in BACK_TO_DRAFT:
+            fate["status"] = submission[1]  # what the import turns into draft
     fate["errors"] = out.error_total - before
     out.rows.append(fate)
 

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from indicators.importing.checking import Analysis, analyse, load_context
 from indicators.importing.plan import plan_delete, plan_load, plan_name, plan_save, plan_state
@@ -24,6 +25,12 @@ logger = logging.getLogger(__name__)
 
 class ImportRefused(Exception):
     """A step the batch's state does not allow; the message is for the user, in Indonesian."""
+
+
+SUBMITTED_NEEDS_CONSENT = gettext_noop(
+    "Berkas ini mengubah data yang sudah diajukan untuk diverifikasi; data itu akan kembali "
+    "menjadi draf. Centang persetujuan untuk itu, atau hapus baris tersebut dari berkas."
+)
 
 
 # --- Services ----------------------------------------------------------------------------
@@ -94,14 +101,22 @@ def import_batch_check(*, batch_id: int) -> ImportBatch:
 
 
 @transaction.atomic
-def import_batch_confirm(*, batch: ImportBatch, actor: User) -> ImportBatch:
-    """The operator's go-ahead for a checked file without errors: queue the import."""
+def import_batch_confirm(
+    *, batch: ImportBatch, actor: User, reopen_submitted: bool = False
+) -> ImportBatch:
+    """The operator's go-ahead for a checked file without errors: queue the import.
+
+    A file that changes submitted units (they go back to draft and leave the verifier's
+    queue) needs `reopen_submitted`, the operator's explicit consent for this import."""
     current = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if current.status != ImportBatch.Status.READY:
         raise ImportRefused(_("Impor ini tidak dalam keadaan siap diimpor."))
+    if current.counts.get("submitted_to_draft") and not reopen_submitted:
+        raise ImportRefused(_(SUBMITTED_NEEDS_CONSENT))
     current.status = ImportBatch.Status.IMPORTING
     current.confirmed_by = actor
-    current.save(update_fields=["status", "confirmed_by"])
+    current.reopen_submitted = reopen_submitted
+    current.save(update_fields=["status", "confirmed_by", "reopen_submitted"])
     audit_record(
         actor=actor,
         city=current.period.city,
@@ -197,6 +212,9 @@ def _apply_locked(batch: ImportBatch) -> Analysis:
         analysis = Analysis(rows=batch.rows, changes=planned, unchanged=batch.counts["unchanged"])
     else:
         analysis = analyse(batch, load_context(period), progress_reporter(batch.pk, 0, 50))
+    if not batch.reopen_submitted and analysis.counts()["submitted_to_draft"]:
+        # A unit was submitted after the preview: the consent given does not cover it.
+        analysis.error("", 0, "", _(SUBMITTED_NEEDS_CONSENT))
     if analysis.error_total:
         raise _Refused(analysis)
     actor = batch.confirmed_by or batch.created_by

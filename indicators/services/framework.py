@@ -152,6 +152,8 @@ def _seed_indicator(row: dict[str, str], order: int, variables: dict[str, Variab
             "weight": Decimal(row["bobot"]),
             "provider_note": row["penyedia"],
             "evidence_required": row["wajib_bukti"] == "1",
+            # A "Tidak" answer has no document to show (no SK, no Perda).
+            "evidence_when_positive": row.get("bukti_bila_ya") == "1",
             "order": order,
         },
     )
@@ -400,6 +402,7 @@ INDICATOR_FIELDS = (
     "weight",
     "provider_note",
     "evidence_required",
+    "evidence_when_positive",
     "active",
     "order",
 )

@@ -257,7 +257,7 @@ def missing_for_submit(submission: Submission) -> list[str]:
         value = stored.get(indicator.pk)
         if value is None or value.value is None:
             missing.append(_("%(code)s belum diisi") % {"code": indicator.code})
-        elif indicator.evidence_required and not value.evidence:
+        elif indicator.needs_evidence(value.value) and not value.evidence:
             missing.append(_("%(code)s belum ada bukti dukung") % {"code": indicator.code})
     return missing
 
@@ -349,55 +349,6 @@ def submission_history(submission: Submission) -> QuerySet[AuditEntry]:
         )
         .select_related("actor")
     )
-
-
-@dataclass(frozen=True)
-class GridRow:
-    """One kelurahan's changed cells in the grid, and the version the user loaded (None when
-    the kelurahan had no submission yet)."""
-
-    region: Region
-    expected_version: int | None
-    inputs: Mapping[int, ValueInput]
-
-
-class GridErrors(EntryError):
-    def __init__(self, row_errors: Mapping[int, str], cell_errors: Mapping[tuple[int, int], str]):
-        super().__init__(_("Tidak ada yang disimpan; periksa baris yang ditandai."))
-        self.row_errors = dict(row_errors)  # region pk → message
-        self.cell_errors = dict(cell_errors)  # (region pk, indicator pk) → message
-
-
-@transaction.atomic
-def kelurahan_grid_save(
-    *, period: AssessmentPeriod, actor: User, rows: list[GridRow]
-) -> list[Submission]:
-    """Save the grid's changed rows through `submission_values_save`, all or nothing: a stale,
-    locked or invalid row stops the whole save, so a user never half-saves a city."""
-    row_errors: dict[int, str] = {}
-    cell_errors: dict[tuple[int, int], str] = {}
-    saved = []
-    for row in rows:
-        submission = submission_get_or_create(
-            period=period, level=Indicator.Level.KELURAHAN, region=row.region
-        )
-        try:
-            saved.append(
-                submission_values_save(
-                    submission=submission,
-                    actor=actor,
-                    inputs=row.inputs,
-                    expected_version=row.expected_version or 1,
-                    source="grid",
-                )
-            )
-        except InvalidValues as error:
-            cell_errors |= {(row.region.pk, pk): msg for pk, msg in error.errors.items()}
-        except EntryError as error:
-            row_errors[row.region.pk] = str(error)
-    if row_errors or cell_errors:
-        raise GridErrors(row_errors, cell_errors)
-    return saved
 
 
 def submission_lock_error(submission: Submission) -> str | None:

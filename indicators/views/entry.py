@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from indicators import selectors
-from indicators.forms import EVIDENCE_TYPES, EntryForm, ReasonForm
+from indicators.forms import EVIDENCE_TYPES, EntryForm, ReasonForm, mark_invalid
 from indicators.models import AssessmentPeriod, Indicator, IndicatorValue, Submission
 from indicators.permissions import (
     ENTRY_ROLES,
@@ -26,6 +26,12 @@ from indicators.permissions import (
     can_submit,
     entry_window_open,
     visible_indicators,
+)
+from indicators.services.evidence import (
+    pending_evidence_discard,
+    pending_evidence_for,
+    pending_evidence_keep,
+    unit_key,
 )
 from indicators.services.values import (
     EntryError,
@@ -66,6 +72,10 @@ class EntryState:
     permitted: set[int] = field(default_factory=set)  # indicators the user may write
 
     @property
+    def unit_key(self) -> str:
+        return unit_key(self.level, self.region, self.stakeholder)
+
+    @property
     def unit_name(self) -> str:
         return str(self.stakeholder or (self.region.name if self.region else ""))
 
@@ -104,6 +114,11 @@ def _state(
 def _entry_form(request: AuthenticatedHttpRequest, state: EntryState) -> EntryForm:
     locked = bool(state.submission and submission_lock_error(state.submission))
     editable = set() if locked and request.method != "POST" else state.permitted
+    pending = (
+        pending_evidence_for(owner=request.user, period=state.period, unit=state.unit_key)
+        if editable
+        else {}
+    )
     if request.method == "POST":
         return EntryForm(
             request.POST.copy(),
@@ -111,14 +126,35 @@ def _entry_form(request: AuthenticatedHttpRequest, state: EntryState) -> EntryFo
             indicators=state.indicators,
             editable=editable,
             stored=state.stored,
+            pending=pending,
         )
     version = state.submission.version if state.submission else 1
     return EntryForm(
-        initial={"version": version},
+        initial={"version": version, **{f"p{pk}": p.pk for pk, p in pending.items()}},
         indicators=state.indicators,
         editable=editable,
         stored=state.stored,
+        pending=pending,
     )
+
+
+def _keep_chosen_evidence(
+    request: AuthenticatedHttpRequest, state: EntryState, form: EntryForm
+) -> None:
+    """The form was not saved: keep the files chosen in it so the user need not choose
+    them again; the page shows them and posts their ids back."""
+    by_pk = {i.pk: i for i in state.indicators}
+    for pk, upload in form.new_uploads().items():
+        pending = pending_evidence_keep(
+            owner=request.user,
+            period=state.period,
+            unit=state.unit_key,
+            indicator=by_pk[pk],
+            upload=upload,
+            original_name=form.original_names.get(pk, upload.name or ""),
+        )
+        form.pending[pk] = pending
+        form.data[f"p{pk}"] = str(pending.pk)  # type: ignore[index]  # a mutable copy
 
 
 def _conflicts(form: EntryForm, current: Submission) -> list[dict[str, Any]]:
@@ -154,6 +190,7 @@ def _render_entry(
         return_form = review_form
     if review_action == "reopen" and review_form is not None:
         reopen_form = review_form
+    mark_invalid(form)
     rows = form.rows()
     groups = selectors.by_variable(state.indicators)
     context = {
@@ -161,6 +198,7 @@ def _render_entry(
         "period": state.period,
         "submission": submission,
         "form": form,
+        "error_summary": form.error_summary() if form.is_bound else [],
         "groups": [
             (variable, [r for r in rows if r.indicator in items]) for variable, items in groups
         ],
@@ -190,6 +228,7 @@ def _entry(request: AuthenticatedHttpRequest, state: EntryState) -> HttpResponse
         form.add_error(None, lock)
         return _render_entry(request, state, form, status=409)
     if not form.is_valid():
+        _keep_chosen_evidence(request, state, form)
         return _render_entry(request, state, form)
     submission = state.submission or submission_get_or_create(
         period=state.period, level=state.level, region=state.region, stakeholder=state.stakeholder
@@ -204,16 +243,21 @@ def _entry(request: AuthenticatedHttpRequest, state: EntryState) -> HttpResponse
     except StaleSubmission as stale:
         form.data["version"] = str(stale.current.version)  # type: ignore[index]  # the next save is deliberate
         form.add_error(None, str(stale))
+        _keep_chosen_evidence(request, state, form)
         conflicts = _conflicts(form, stale.current)
         state.submission = stale.current
         return _render_entry(request, state, form, conflicts=conflicts, status=409)
     except InvalidValues as invalid:
         for pk, message in invalid.errors.items():
             form.add_error(f"v{pk}", message)
+        _keep_chosen_evidence(request, state, form)
         return _render_entry(request, state, form)
     except EntryError as error:
         form.add_error(None, str(error))
         return _render_entry(request, state, form, status=409)
+    pending_evidence_discard(
+        owner=user, period=state.period, unit=state.unit_key, indicators=list(form.used_pending())
+    )
     messages.success(request, _("Data tersimpan sebagai draf."))
     if request.POST.get("action") == "submit" and can_submit(user, submission):
         try:

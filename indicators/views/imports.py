@@ -99,9 +99,12 @@ def export_xlsx(request: AuthenticatedHttpRequest, period_pk: int) -> HttpRespon
 
 @role_required(*EXPORT_ROLES)
 def export_csv(request: AuthenticatedHttpRequest, period_pk: int) -> HttpResponse:
+    """`?excel=id`: `;` between columns and decimal commas, for Excel in Indonesian."""
     period = _get_period_for_user(request, period_pk)
-    content = exporting.csv_bytes(period)
-    return _download(content, "text/csv; charset=utf-8", f"nilai-{_slug(period)}.csv")
+    excel_id = request.GET.get("excel") == "id"
+    content = exporting.csv_bytes(period, excel_id=excel_id)
+    suffix = "-excel-id" if excel_id else ""
+    return _download(content, "text/csv; charset=utf-8", f"nilai-{_slug(period)}{suffix}.csv")
 
 
 def _slug(period: AssessmentPeriod) -> str:
@@ -129,7 +132,10 @@ def import_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "period": batch.period,
         "progress": importing.import_progress(batch),
         "errors_page": _page(request, batch.errors, "galat"),
-        "rows_page": _page(request, batch.rows, "baris"),
+        # Empty rows are counted above, not listed.
+        "rows_page": _page(
+            request, [r for r in batch.rows if not importing.row_is_empty(r)], "baris"
+        ),
         "hidden_errors": batch.counts.get("errors", 0) - len(batch.errors),
     }
     return render(request, "indicators/imports/import_detail.html", context)
@@ -153,7 +159,11 @@ def import_progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def import_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     batch = _get_batch_for_user(request, pk)
     try:
-        importing.import_batch_confirm(batch=batch, actor=request.user)
+        importing.import_batch_confirm(
+            batch=batch,
+            actor=request.user,
+            reopen_submitted=request.POST.get("reopen_submitted") == "1",
+        )
     except importing.ImportRefused as refused:
         messages.error(request, str(refused))
     else:

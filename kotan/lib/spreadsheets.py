@@ -70,20 +70,21 @@ def xlsx_row(sheet: Worksheet, values: Iterable[Any]) -> list[Any]:
     return row
 
 
-def csv_text(rows: Iterable[Sequence[Any]]) -> str:
-    """Rows as CSV text, every text cell neutralised; numbers written as numbers."""
+def csv_text(rows: Iterable[Sequence[Any]], *, delimiter: str = ",", decimal: str = ".") -> str:
+    """Rows as CSV text, every text cell neutralised; numbers written as numbers, with
+    `decimal` as their separator (Excel set to Indonesian wants `;` and `,`)."""
     output = io.StringIO(newline="")
-    writer = csv.writer(output)
+    writer = csv.writer(output, delimiter=delimiter)
     for row in rows:
-        writer.writerow([_csv_cell(value) for value in row])
+        writer.writerow([_csv_cell(value, decimal) for value in row])
     return output.getvalue()
 
 
-def _csv_cell(value: Any) -> str:
+def _csv_cell(value: Any, decimal: str = ".") -> str:
     if value is None:
         return ""
     if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
+        return format(value.normalize(), "f").replace(".", decimal)
     if isinstance(value, bool | int | float):
         return str(value)
     return neutralise(str(value))

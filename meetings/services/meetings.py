@@ -38,7 +38,7 @@ class AttendanceRow:
     stakeholder: Stakeholder
     name: str
     position: str = ""
-    present: bool = True
+    present: bool = False
 
 
 class MeetingLocked(ValidationError):
@@ -125,7 +125,7 @@ def meeting_update(
 
 def _attendance_summary(meeting: Meeting) -> dict[str, str]:
     return {
-        f"{row.stakeholder.short_name}: {row.name}": (
+        f"{row.stakeholder.short_name}: {row.name or '—'}": (
             f"{row.position} · {'hadir' if row.present else 'tidak hadir'}"
         )
         for row in meeting.attendances.select_related("stakeholder")
@@ -140,7 +140,9 @@ def meeting_attendance_save(
     expected_version: int,
     rows: Sequence[AttendanceRow],
 ) -> Meeting:
-    """Replace the attendance list. Recording attendance means the meeting took place."""
+    """Replace the attendance list with `rows` (every row to keep, changed or not).
+    Recording attendance of a meeting that has started means it took place; a future
+    meeting stays planned (an invitation list may be prepared in advance)."""
     require(actor, "meetings.edit_meetings", meeting)
     locked = lock_version(Meeting.objects.all(), meeting.pk, expected_version, bump=True)
     if locked.is_locked:
@@ -159,7 +161,7 @@ def meeting_attendance_save(
         )
         for row in rows
     )
-    if locked.status == Meeting.Status.PLANNED:
+    if locked.status == Meeting.Status.PLANNED and locked.starts_at <= timezone.now():
         locked.status = Meeting.Status.HELD
     locked.save()
     changes = field_changes(before, _attendance_summary(locked))

@@ -133,7 +133,7 @@ def _attendance_initial(meeting: Meeting) -> list[dict[str, object]]:
     ]
     signed = {row["stakeholder"] for row in rows}
     rows += [
-        {"stakeholder": s.pk, "present": True}
+        {"stakeholder": s.pk}
         for s in meeting.invited.order_by("kind", "name")
         if s.pk not in signed
     ]
@@ -155,7 +155,12 @@ def meeting_attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     )
     version_form = VersionForm(data, initial={"version": meeting.version})
     if data is not None and formset.is_valid() and version_form.is_valid():
-        rows = [f.row() for f in formset if f.has_changed() and not f.cleaned_data.get("DELETE")]
+        # Every filled row, changed or not: the service replaces the whole list.
+        rows = [
+            form.row()
+            for form in formset
+            if form.cleaned_data and not form.cleaned_data.get("DELETE") and not form.is_blank()
+        ]
         try:
             meeting_attendance_save(
                 actor=user,

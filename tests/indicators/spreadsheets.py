@@ -39,8 +39,8 @@ def checked(period, actor, content: bytes, name: str = "isian.xlsx") -> ImportBa
     return importing.import_batch_check(batch_id=batch.pk)
 
 
-def imported(batch: ImportBatch, actor) -> ImportBatch:
-    importing.import_batch_confirm(batch=batch, actor=actor)
+def imported(batch: ImportBatch, actor, *, reopen_submitted: bool = False) -> ImportBatch:
+    importing.import_batch_confirm(batch=batch, actor=actor, reopen_submitted=reopen_submitted)
     return importing.import_batch_apply(batch_id=batch.pk)
 
 

@@ -58,7 +58,7 @@ def test_an_operator_saves_a_draft_and_the_history_shows_it(client, operator, pe
     assert submission.status == Submission.Status.DRAFT
     values = {v.indicator.code: v.value for v in submission.values.select_related("indicator")}
     assert values == {"KW1": Decimal("45.5"), "KW2": Decimal(1)}
-    assert "45.5" in response.content.decode()  # history: old → new
+    assert "45,5" in response.content.decode()  # history: old → new
     assert "Data tersimpan sebagai draf." in response.content.decode()
 
 
@@ -264,3 +264,96 @@ def test_stored_values_are_shown_as_typed(client, operator, period, kupang):
     html = login(client, operator).get(_city_url(period)).content.decode()
     assert '<option value="1" selected>Ya</option>' in html
     assert 'value="12,5"' in html
+
+
+def test_an_invalid_value_is_summarised_marked_and_focused_and_the_rest_is_kept(
+    client, operator, period
+):
+    kw1, kw5 = _ind("KW1"), _ind("KW5")
+    response = login(client, operator).post(
+        _city_url(period), _city_post({"KW1": "150", "KW5": "7", "KW2": "1"})
+    )
+    html = response.content.decode()
+    summary = html[html.index('data-testid="form-errors"') :]
+    assert f'href="#id_v{kw1.pk}"' in summary.split("</ul>")[0]
+    assert "Nilai harus antara 0 dan 100." in summary.split("</ul>")[0]
+    field = html[html.index(f'id="id_v{kw1.pk}"') - 200 : html.index(f'id="id_v{kw1.pk}"') + 200]
+    assert "is-invalid" in field and 'aria-invalid="true"' in field and "autofocus" in field
+    assert f'aria-describedby="id_v{kw1.pk}-error"' in field
+    assert f'id="id_v{kw1.pk}-error"' in html
+    assert html.count("autofocus") == 1
+    # The valid values stay as typed.
+    assert response.context["form"][f"v{kw5.pk}"].value() == "7"
+
+
+def test_evidence_chosen_with_an_invalid_value_is_kept_for_the_next_save(client, operator, period):
+    kk2, kw1 = _ind("KK2"), _ind("KW1")
+    login(client, operator)
+    upload = SimpleUploadedFile("sk-tim.pdf", PDF_BYTES, "application/pdf")
+    response = client.post(
+        _city_url(period),
+        _city_post({"KW1": "150", "KK2": "3"}, **{f"e{kk2.pk}": upload}),
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Bukti terpilih: sk-tim.pdf" in html
+    pending = response.context["form"].pending[kk2.pk]
+    assert pending.owner == operator and f'value="{pending.pk}"' in html
+    assert not IndicatorValue.objects.exists()
+
+    # Fixing the value and saving again (no file chosen) stores the kept evidence.
+    response = client.post(
+        _city_url(period), _city_post({"KW1": "50", "KK2": "3"}, **{f"p{kk2.pk}": pending.pk})
+    )
+    assert response.status_code == 302
+    stored = IndicatorValue.objects.get(indicator=kk2)
+    assert stored.evidence.read() == PDF_BYTES
+    assert IndicatorValue.objects.get(indicator=kw1).value == Decimal(50)
+    from indicators.models import PendingEvidence
+
+    assert not PendingEvidence.objects.exists()
+
+
+def test_another_users_pending_evidence_is_never_used(client, operator, admin_user, period):
+    kk2 = _ind("KK2")
+    login(client, admin_user)
+    upload = SimpleUploadedFile("a.pdf", PDF_BYTES, "application/pdf")
+    response = client.post(_city_url(period), _city_post({"KW1": "150"}, **{f"e{kk2.pk}": upload}))
+    pending = response.context["form"].pending[kk2.pk]
+    other = client.__class__()
+    login(other, operator)
+    assert "Bukti terpilih" not in other.get(_city_url(period)).content.decode()
+    response = other.post(_city_url(period), _city_post({"KK2": "3"}, **{f"p{kk2.pk}": pending.pk}))
+    assert response.status_code == 302
+    assert not IndicatorValue.objects.get(indicator=kk2).evidence
+
+
+def test_evidence_needed_only_for_ya_is_shown_and_not_asked_for_tidak(operator, period, kupang):
+    from indicators.services.values import missing_for_submit
+
+    kl1 = _ind("KL1")
+    kl1.evidence_when_positive = True
+    kl1.save()
+    assert kl1.evidence_rule == "Wajib bukti dukung bila jawabannya Ya"
+    submission = submission_get_or_create(period=period, level="kota", region=kupang)
+    submission_values_save(
+        submission=submission,
+        actor=operator,
+        inputs={kl1.pk: ValueInput(Decimal(0))},
+        expected_version=1,
+    )
+    assert "KL1 belum ada bukti dukung" not in missing_for_submit(submission)
+    submission.refresh_from_db()
+    submission_values_save(
+        submission=submission,
+        actor=operator,
+        inputs={kl1.pk: ValueInput(Decimal(1))},
+        expected_version=submission.version,
+    )
+    assert "KL1 belum ada bukti dukung" in missing_for_submit(submission)
+
+
+def test_the_page_shows_evidence_rules_and_each_unit_once(client, operator, period):
+    html = login(client, operator).get(_city_url(period)).content.decode()
+    assert "Wajib bukti dukung" in html
+    assert "(%) (%)" not in html and "(%)" in html

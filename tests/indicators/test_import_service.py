@@ -67,7 +67,16 @@ def test_a_valid_file_is_only_previewed_until_confirmed(period, operator):
         xlsx_bytes(_kelurahan_sheet([NAMOSAIN, "Namosain", 40, 1, 3], [NUNBAUN_SABU, "", 55.5])),
     )
     assert batch.status == ImportBatch.Status.READY
-    assert batch.counts == {"rows": 2, "new": 4, "changed": 0, "unchanged": 0, "errors": 0}
+    assert batch.counts == {
+        "rows": 2,
+        "empty": 0,
+        "new": 4,
+        "changed": 0,
+        "unchanged": 0,
+        "errors": 0,
+        "submitted_to_draft": 0,
+        "returned_to_draft": 0,
+    }
     assert [(r["row"], r["new"]) for r in batch.rows] == [(2, 3), (3, 1)]
     assert not IndicatorValue.objects.exists()
 
@@ -214,17 +223,72 @@ def test_data_approved_after_the_preview_is_refused_at_import(period, operator, 
     assert IndicatorValue.objects.get().value == Decimal(40)
 
 
-def test_a_submitted_unit_changed_by_an_import_goes_back_to_draft(period, operator):
+def test_a_submitted_unit_is_changed_only_with_consent_for_this_import(period, operator):
     submission = submission_get_or_create(
         period=period, level=Indicator.Level.KOTA, region=period.city
     )
     Submission.objects.filter(pk=submission.pk).update(status=Submission.Status.SUBMITTED)
     batch = checked(period, operator, xlsx_bytes({"Kota": [["kode_unit", "KW1"], ["53.71", 90]]}))
-    imported(batch, operator)
+    assert batch.status == ImportBatch.Status.READY
+    assert batch.counts["submitted_to_draft"] == 1
+    assert batch.rows[0]["status"] == Submission.Status.SUBMITTED
+
+    with pytest.raises(importing.ImportRefused, match="sudah diajukan"):
+        importing.import_batch_confirm(batch=batch, actor=operator)
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.SUBMITTED and not IndicatorValue.objects.exists()
+
+    imported(batch, operator, reopen_submitted=True)
     submission.refresh_from_db()
     assert (submission.status, submission.version) == (Submission.Status.DRAFT, 2)
     entry = AuditEntry.objects.get(action="submission.draft")
     assert entry.changes == {"status": ["submitted", "draft"]}
+
+
+def test_a_unit_submitted_after_the_preview_is_not_changed_without_consent(period, operator):
+    submission = submission_get_or_create(
+        period=period, level=Indicator.Level.KOTA, region=period.city
+    )
+    batch = checked(period, operator, xlsx_bytes({"Kota": [["kode_unit", "KW1"], ["53.71", 90]]}))
+    assert batch.counts["submitted_to_draft"] == 0
+    Submission.objects.filter(pk=submission.pk).update(
+        status=Submission.Status.SUBMITTED, version=5
+    )
+    batch = imported(batch, operator)
+    assert batch.status == ImportBatch.Status.INVALID
+    assert any("sudah diajukan" in e["message"] for e in batch.errors)
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.SUBMITTED and not IndicatorValue.objects.exists()
+
+
+def test_a_returned_unit_goes_back_to_draft_and_the_preview_says_so(period, operator):
+    submission = submission_get_or_create(
+        period=period, level=Indicator.Level.KOTA, region=period.city
+    )
+    Submission.objects.filter(pk=submission.pk).update(status=Submission.Status.RETURNED)
+    batch = checked(period, operator, xlsx_bytes({"Kota": [["kode_unit", "KW1"], ["53.71", 90]]}))
+    assert batch.counts["returned_to_draft"] == 1 and batch.counts["submitted_to_draft"] == 0
+    imported(batch, operator)
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.DRAFT
+
+
+def test_errors_carry_the_offending_value_and_empty_rows_are_counted(period, operator):
+    batch = checked(
+        period,
+        operator,
+        xlsx_bytes(
+            _kelurahan_sheet(
+                [NAMOSAIN, "Namosain", 140, 1, 3],
+                [NUNBAUN_SABU, "Nunbaun Sabu"],
+                ["99.99.99", "", 10],
+            )
+        ),
+    )
+    assert batch.status == ImportBatch.Status.INVALID
+    values = {(e["row"], e["column"]): e["value"] for e in batch.errors}
+    assert values == {(2, "C"): "140", (4, "A"): "99.99.99"}
+    assert batch.counts["empty"] == 1 and batch.counts["rows"] == 3
 
 
 def test_a_csv_with_semicolons_decimal_commas_and_a_level_column_is_read(period, operator):

@@ -53,6 +53,40 @@ def test_an_operator_uploads_previews_and_confirms_a_file(
     assert "Disimpan" in client.get(response.url).text
 
 
+def test_the_preview_shows_status_changes_and_asks_consent_for_submitted_units(
+    client, period, operator, celery_eager, django_capture_on_commit_callbacks
+):
+    from indicators.models import Indicator, Submission
+    from indicators.services.values import submission_get_or_create
+
+    submission = submission_get_or_create(
+        period=period, level=Indicator.Level.KOTA, region=period.city
+    )
+    Submission.objects.filter(pk=submission.pk).update(status=Submission.Status.SUBMITTED)
+    login(client, operator)
+    content = xlsx_bytes(
+        {
+            "Kota": [["kode_unit", "KW1"], ["53.71", 45]],
+            "Kelurahan": [["kode_unit", "KK1"], ["53.71.01.1001"], ["53.71.01.1002"]],
+        }
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _upload(client, period, content)
+    page = client.get(response.url).text
+    assert "diajukan → draf" in page and 'name="reopen_submitted"' in page
+    assert "Kosong, dilewati" not in page and "2 baris kosong dilewati" in page
+
+    confirm = reverse("indicators:import-confirm", args=[ImportBatch.objects.get().pk])
+    response = client.post(confirm, follow=True)
+    assert "sudah diajukan" in response.text
+    assert Submission.objects.get().status == Submission.Status.SUBMITTED
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(confirm, {"reopen_submitted": "1"})
+    assert Submission.objects.get().status == Submission.Status.DRAFT
+    assert IndicatorValue.objects.get().value == Decimal(45)
+
+
 def test_the_preview_lists_errors_in_indonesian_and_offers_no_confirmation(
     client, period, operator, celery_eager, django_capture_on_commit_callbacks
 ):
@@ -126,6 +160,24 @@ def test_the_template_and_exports_download_as_files(client, period, pimpinan, op
     login(client, pimpinan)
     export = client.get(reverse("indicators:export-csv", args=[period.pk]))
     assert export.content.decode("utf-8-sig").startswith("tingkat,kode_unit,nama_unit,status,")
+
+
+def test_the_csv_for_indonesian_excel_uses_semicolons_and_decimal_commas(client, period, operator):
+    from tests.factories import make_approved_submission
+
+    make_approved_submission(period=period, values={"KW1": "45.5"})
+    login(client, operator)
+    export = client.get(reverse("indicators:export-csv", args=[period.pk]) + "?excel=id")
+    text = export.content.decode("utf-8-sig")
+    header, *rows = text.splitlines()
+    assert header.startswith("tingkat;kode_unit;nama_unit;status;")
+    city = next(row for row in rows if row.startswith("kota;53.71;"))
+    column = header.split(";").index("KW1")
+    assert city.split(";")[column] == "45,5"
+    assert "-excel-id.csv" in export["Content-Disposition"]
+    # The plain CSV stays as it was.
+    plain = client.get(reverse("indicators:export-csv", args=[period.pk])).content.decode()
+    assert ",45.5" in plain
 
 
 def test_another_citys_operator_gets_404_for_a_batch(client, period, operator, other_city_operator):

@@ -107,6 +107,8 @@ def _grid_data(form_context):
     form = form_context["form"]
     data = {}
     for name, _field in form.fields.items():
+        if name.startswith(("ef", "ei")):
+            continue
         value = form[name].value()
         data[name] = "" if value is None else str(value)
     return data
@@ -127,7 +129,7 @@ def test_the_grid_saves_changed_rows_through_the_service(client, operator, perio
     assert IndicatorValue.objects.get(indicator=km3).submission.region == second
 
 
-def test_the_grid_refuses_everything_when_one_row_is_stale(
+def test_a_stale_row_keeps_its_error_while_the_other_rows_are_saved(
     client, operator, admin_user, period, kupang
 ):
     url = reverse("indicators:kelurahan-grid", kwargs={"pk": period.pk})
@@ -141,23 +143,89 @@ def test_the_grid_refuses_everything_when_one_row_is_stale(
     response = client.post(url, data)
     assert response.status_code == 409
     assert "sudah diubah orang lain" in response.content.decode()
-    assert not IndicatorValue.objects.filter(submission__region=first).exists()
+    assert IndicatorValue.objects.get(submission__region=first, indicator=kk1).value == 10
     assert IndicatorValue.objects.get(submission__region=second, indicator=kk1).value == 100
 
 
-def test_the_grid_reports_bad_cells_at_the_cell(client, operator, period, kupang):
+def test_the_grid_saves_valid_cells_and_keeps_the_bad_one_with_its_error(
+    client, operator, period, kupang
+):
     url = reverse("indicators:kelurahan-grid", kwargs={"pk": period.pk})
     login(client, operator)
     data = _grid_data(client.get(url).context)
-    first = _kelurahan(kupang)[0]
-    kk4 = Indicator.objects.get(code="KK4")
+    first, second = _kelurahan(kupang)[:2]
+    kk1, kk4 = Indicator.objects.get(code="KK1"), Indicator.objects.get(code="KK4")
     data[f"r{first.pk}_{kk4.pk}"] = "2,5"
+    data[f"r{first.pk}_{kk1.pk}"] = "40"
+    data[f"r{second.pk}_{kk1.pk}"] = "60"
     response = client.post(url, data)
     assert response.status_code == 200
-    assert response.context["form"].errors[f"r{first.pk}_{kk4.pk}"] == [
-        "Jumlah harus bilangan bulat."
-    ]
-    assert not Submission.objects.exists()
+    bad = f"r{first.pk}_{kk4.pk}"
+    assert response.context["form"].errors[bad] == ["Jumlah harus bilangan bulat."]
+    html = response.content.decode()
+    assert "2 isian disimpan, 1 perlu diperbaiki." in html
+    assert 'value="2,5"' in html and 'aria-invalid="true"' in html
+    values = {
+        (v.submission.region_id, v.indicator_id): v.value for v in IndicatorValue.objects.all()
+    }
+    assert values == {(first.pk, kk1.pk): 40, (second.pk, kk1.pk): 60}
+
+    # Fixing the cell: the page carries the new versions, so the next save is not stale.
+    data = _grid_data(response.context)
+    data[bad] = "3"
+    assert client.post(url, data).status_code == 302
+    assert IndicatorValue.objects.get(submission__region=first, indicator=kk4).value == 3
+
+
+def test_submit_all_complete_rows_submits_only_complete_rows(client, operator, period, kupang):
+    first, second, third = _kelurahan(kupang)[:3]
+    _fill(period, operator, [first, second])
+    km3 = Indicator.objects.get(code="KM3")
+    # KM3 needs evidence: the first row gets it, the second does not.
+    IndicatorValue.objects.filter(submission__region=first, indicator=km3).update(
+        evidence="evidence/x.pdf"
+    )
+    url = reverse("indicators:kelurahan-grid", kwargs={"pk": period.pk})
+    login(client, operator)
+    page = client.get(url)
+    statuses = {r["region"].pk: r["missing"] for r in page.context["rows"]}
+    assert statuses[first.pk] == [] and statuses[second.pk] == ["bukti KM3"]
+    assert statuses[third.pk][:2] == ["KK1", "KK3"]
+    data = {**_grid_data(page.context), "action": "submit-complete"}
+    response = client.post(url, data, follow=True)
+    assert "1 kelurahan diajukan" in response.content.decode()
+    submitted = set(
+        Submission.objects.filter(status=Submission.Status.SUBMITTED).values_list(
+            "region", flat=True
+        )
+    )
+    assert submitted == {first.pk}
+
+
+def test_evidence_uploaded_from_a_row_is_stored_with_its_value(client, operator, period, kupang):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.factories import PDF_BYTES
+
+    first = _kelurahan(kupang)[0]
+    km3 = Indicator.objects.get(code="KM3")
+    url = reverse("indicators:kelurahan-grid", kwargs={"pk": period.pk})
+    login(client, operator)
+    data = _grid_data(client.get(url).context)
+    data[f"r{first.pk}_{km3.pk}"] = "1"
+    data[f"ei{first.pk}"] = str(km3.pk)
+    data[f"ef{first.pk}"] = SimpleUploadedFile("bersinar.pdf", PDF_BYTES, "application/pdf")
+    assert client.post(url, data).status_code == 302
+    stored = IndicatorValue.objects.get(submission__region=first, indicator=km3)
+    assert stored.value == 1 and stored.evidence.read() == PDF_BYTES
+
+
+def test_the_grid_headers_show_name_unit_and_code(client, operator, period):
+    url = reverse("indicators:kelurahan-grid", kwargs={"pk": period.pk})
+    html = login(client, operator).get(url).content.decode()
+    assert "KM1" in html and "Penggiat/relawan anti narkoba aktif" in html and "(orang)" in html
+    assert "(%) (%)" not in html
+    assert 'src="/static/js/grid.js"' in html
 
 
 def test_approved_rows_of_the_grid_are_locked(client, operator, period, kupang):

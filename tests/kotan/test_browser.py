@@ -42,7 +42,31 @@ def test_the_menu_opens_on_a_phone_without_inline_scripts(page, operator):
     )
     browser_login(page, operator.username)
     page.get_by_role("button", name="Buka menu").click()
+    page.get_by_role("button", name="Data kota").click()  # a dropdown: Bootstrap's JS
     page.get_by_role("link", name="Wilayah").click()
     page.wait_for_url("**/wilayah/")
     assert "Kelapa Lima" in page.locator("main").inner_text()
     assert not [e for e in errors if "Content Security Policy" in e]
+
+
+@pytest.mark.parametrize("persona", ["admin_user", "operator", "pimpinan", "stakeholder_officer"])
+def test_the_navigation_fits_one_line_at_1366_and_greets_by_full_name(page, request, persona):
+    user = request.getfixturevalue(persona)
+    user.first_name, user.last_name = "Wakil Wali Kota", "dr. Hermanus Man"
+    user.save()
+    page.set_viewport_size({"width": 1366, "height": 800})
+    browser_login(page, user.username)
+    links = page.locator("#nav-main .nav-link")
+    tops = {round(box["y"]) for box in (links.nth(i).bounding_box() for i in range(links.count()))}
+    assert len(tops) == 1, tops  # every item on the same line
+    heading = page.get_by_test_id("home-heading").inner_text()
+    assert heading == "Selamat datang, Wakil Wali Kota dr. Hermanus Man"
+
+
+def test_a_skip_link_leads_to_the_content(page, operator):
+    browser_login(page, operator.username)
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Langsung ke isi halaman")
+    assert skip.evaluate("element => element === document.activeElement")
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#main")

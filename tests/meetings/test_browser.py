@@ -45,7 +45,8 @@ def test_a_rakor_is_followed_up_to_a_closed_action_and_reminders(
         _login(page, base, operator.username)
         page.goto(f"{base}/rapat/baru/")
         page.fill("#id_title", "Rakor KOTAN November")
-        page.fill("#id_starts_at", f"{today:%Y-%m-%d}T09:00")
+        yesterday = today - datetime.timedelta(days=1)  # held: recording attendance marks it so
+        page.fill("#id_starts_at", f"{yesterday:%Y-%m-%d}T09:00")
         page.fill("#id_venue", "Aula Balai Kota")
         page.get_by_label("Kesbangpol", exact=True).check()
         page.get_by_label("DP3A", exact=True).check()
@@ -55,8 +56,8 @@ def test_a_rakor_is_followed_up_to_a_closed_action_and_reminders(
 
         page.get_by_test_id("edit-attendance").click()
         page.fill("#id_form-0-name", "Yohanes")
+        page.check("#id_form-0-present")  # nobody is ticked present by default
         page.fill("#id_form-1-name", "Maria")
-        page.uncheck("#id_form-1-present")
         page.get_by_role("button", name="Simpan daftar hadir").click()
         expect(page.get_by_test_id("attendance-list")).to_contain_text("Yohanes")
         expect(page.get_by_test_id("meeting-status")).to_have_text("Terlaksana")
@@ -82,6 +83,7 @@ def test_a_rakor_is_followed_up_to_a_closed_action_and_reminders(
         meeting = Meeting.objects.get(title="Rakor KOTAN November")
         assert meeting.attendances.filter(present=False).count() == 1
         assert sorted(a.owner.code for a in meeting.actions.all()) == ["dp3a", "kesbangpol"]
+        page.get_by_test_id("current-user").click()  # the user menu
         page.get_by_role("button", name="Keluar").click()
 
         # The Kesbangpol officer reports progress, then closes with evidence.

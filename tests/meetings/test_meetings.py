@@ -110,19 +110,102 @@ def test_attendance_is_recorded_and_marks_the_meeting_held(client, operator, kup
     assert rows == {("AKBP Budi", True), ("Ani", False)}
 
 
-def test_attendance_without_a_name_gets_a_field_error(client, operator, kupang):
+def test_attendance_needs_an_organisation_for_a_named_person(client, operator, kupang):
     meeting = make_meeting(city=kupang)
     login(client, operator)
     data = {
         "version": meeting.version,
         "form-TOTAL_FORMS": 1,
         "form-INITIAL_FORMS": 0,
-        "form-0-stakeholder": _org(kupang, "polres").pk,
-        "form-0-position": "Kasat",
+        "form-0-name": "Budi",
     }
     response = client.post(reverse("meetings:meeting-attendance", args=[meeting.pk]), data)
     assert response.status_code == 200
     assert "tidak boleh kosong" in response.content.decode()
+    assert not meeting.attendances.exists()
+
+
+def _attendance_post_data(page) -> dict[str, object]:
+    """What the browser would send back for the formset as rendered, untouched."""
+    formset = page.context["formset"]
+    data: dict[str, object] = {"version": page.context["version_form"]["version"].value()}
+    management = formset.management_form
+    data.update({management.add_prefix(k): v for k, v in management.initial.items()})
+    for form in formset:
+        for name in form.fields:
+            value = form[name].value()
+            if name in ("present", "DELETE"):
+                if value:
+                    data[form.add_prefix(name)] = "on"
+            elif value is not None:
+                data[form.add_prefix(name)] = value
+    return data
+
+
+def test_saving_the_attendance_list_twice_keeps_every_unchanged_row(client, operator, kupang):
+    orgs = list(Stakeholder.objects.filter(city=kupang).order_by("pk")[:8])
+    meeting = make_meeting(city=kupang, invited=orgs)
+    url = reverse("meetings:meeting-attendance", args=[meeting.pk])
+    login(client, operator)
+    first = _attendance_post_data(client.get(url))
+    for i in range(8):
+        first[f"form-{i}-name"] = f"Peserta {i}"
+        first[f"form-{i}-present"] = "on"
+    assert client.post(url, first).status_code == 302
+    assert meeting.attendances.count() == 8
+
+    # Second edit: only one row changes (marked absent); the other seven are sent unchanged.
+    second = _attendance_post_data(client.get(url))
+    changed = next(k for k, v in second.items() if v == "Peserta 3").replace("name", "present")
+    del second[changed]
+    assert client.post(url, second).status_code == 302
+    rows = {(a.name, a.present) for a in meeting.attendances.all()}
+    assert rows == {(f"Peserta {i}", i != 3) for i in range(8)}
+
+    # A third save without any change keeps them all as well.
+    assert client.post(url, _attendance_post_data(client.get(url))).status_code == 302
+    assert meeting.attendances.count() == 8
+
+
+def test_nobody_is_ticked_present_by_default(client, operator, kupang):
+    polres = _org(kupang, "polres")
+    meeting = make_meeting(city=kupang, invited=[polres])
+    login(client, operator)
+    page = client.get(reverse("meetings:meeting-attendance", args=[meeting.pk]))
+    assert all(not form["present"].value() for form in page.context["formset"])
+    assert "checked" not in page.content.decode()
+
+
+def test_invited_organisations_without_a_name_do_not_block_saving(client, operator, kupang):
+    polres, kejari = _org(kupang, "polres"), _org(kupang, "kejari")
+    meeting = make_meeting(city=kupang, invited=[polres, kejari])
+    url = reverse("meetings:meeting-attendance", args=[meeting.pk])
+    login(client, operator)
+    data = _attendance_post_data(client.get(url))
+    # Polres: a name; Kejari: left as pre-filled (ignored). A third, extra row: organisation
+    # ticked present without a person's name (recorded).
+    rows = {data[f"form-{i}-stakeholder"]: i for i in range(2)}
+    data[f"form-{rows[polres.pk]}-name"] = "AKBP Budi"
+    data["form-2-stakeholder"] = _org(kupang, "kesbangpol").pk
+    data["form-2-present"] = "on"
+    assert client.post(url, data).status_code == 302
+    saved = {(a.stakeholder.code, a.name, a.present) for a in meeting.attendances.all()}
+    assert saved == {("polres", "AKBP Budi", False), ("kesbangpol", "", True)}
+
+
+def test_recording_attendance_of_a_future_meeting_keeps_it_planned(client, operator, kupang):
+    polres = _org(kupang, "polres")
+    meeting = make_meeting(
+        city=kupang, invited=[polres], starts_at=timezone.now() + datetime.timedelta(days=3)
+    )
+    url = reverse("meetings:meeting-attendance", args=[meeting.pk])
+    login(client, operator)
+    data = _attendance_post_data(client.get(url))
+    data["form-0-name"] = "AKBP Budi"
+    assert client.post(url, data).status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.PLANNED
+    assert meeting.attendances.count() == 1
 
 
 def _minutes(client, meeting, **extra):
