@@ -1,17 +1,22 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 import redis
 from django.conf import settings
+from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 from django.db import connection
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
 
 from kotan.lib.http import AuthenticatedHttpRequest
+from kotan.middleware import database_unavailable_response, is_database_error
 from kotan.models import Region, Stakeholder
 from kotan.permissions import ALL_ROLES, Role, role_required
 
@@ -90,10 +95,32 @@ def _broker_ok() -> bool:
         return False
 
 
+def _static_ok() -> bool:
+    """With hashed static names (DEBUG off), the manifest collectstatic writes must have been
+    loaded: without it every page that links a stylesheet answers 500."""
+    if not isinstance(staticfiles_storage, ManifestFilesMixin):
+        return True
+    if staticfiles_storage.hashed_files:
+        return True
+    logger.error("healthz: no static files manifest (run collectstatic with DEBUG=0)")
+    return False
+
+
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     """For load balancers and compose healthchecks: states only, never error details."""
-    checks = {"database": _database_ok(), "broker": _broker_ok()}
+    checks = {"database": _database_ok(), "broker": _broker_ok(), "static": _static_ok()}
     body = {name: "ok" if ok else "error" for name, ok in checks.items()}
     return JsonResponse(body, status=200 if all(checks.values()) else 503)
+
+
+@requires_csrf_token
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: a database outage met outside a view (saving the session, another
+    middleware) is the 503 maintenance page; anything else the static 500 page."""
+    error = sys.exc_info()[1]
+    if is_database_error(error):
+        logger.warning("database unavailable (%s %s): %s", request.method, request.path, error)
+        return database_unavailable_response()
+    return HttpResponseServerError(render_to_string("500.html"))

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from indicators.models import Indicator, IndicatorValue
@@ -29,8 +30,17 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         user=request.user,
         year=request.GET.get("periode"),
         edition_id=request.GET.get("edisi"),
+        sort=request.GET.get("urut"),
+        descending=request.GET.get("arah") == "turun",
     )
-    return render(request, "reports/dashboard.html", {"board": board, "choice": board.choice})
+    sort_columns = [
+        ("nama", _("Kelurahan")),
+        ("nilai", _("Nilai")),
+        ("kategori", _("Kategori")),
+        ("kelengkapan", _("Kelengkapan")),
+    ]
+    context = {"board": board, "choice": board.choice, "sort_columns": sort_columns}
+    return render(request, "reports/dashboard.html", context)
 
 
 @require_GET

@@ -8,6 +8,7 @@ from decimal import Decimal as D
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from indicators.models import (
     AssessmentPeriod,
@@ -17,7 +18,7 @@ from indicators.models import (
     ScoreSnapshot,
     Submission,
 )
-from indicators.scoring.inputs import scores_load
+from indicators.scoring.inputs import scores_load, values_fingerprints
 from indicators.scoring.method import fingerprint
 from indicators.scoring.recompute import (
     scores_recompute,
@@ -87,6 +88,24 @@ def test_recomputing_the_same_inputs_changes_nothing(period):
     result = scores_recompute(period_ids=[period.pk])
     assert (result.written, result.unchanged) == (0, 2)
     assert list(ScoreSnapshot.objects.order_by("pk").values()) == before
+
+
+def test_postgresql_hashes_the_values_as_the_method_does(period):
+    first, second = Region.objects.filter(level=Region.Level.KELURAHAN).order_by("code")[:2]
+    make_approved_submission(period=period, region=first, values={"KK1": "12.5", "KM1": 3})
+    make_approved_submission(
+        period=period, region=second, values={"KK3": 1}, status=Submission.Status.SUBMITTED
+    )
+    (inputs,) = scores_load(period_ids=[period.pk])
+    assert values_fingerprints(period_ids=[period.pk]) == {period.pk: fingerprint(inputs.values)}
+
+
+def test_an_unchanged_recompute_reads_no_values(period):
+    scores_recompute(period_ids=[period.pk])
+    with CaptureQueriesContext(connection) as queries:
+        result = scores_recompute(period_ids=[period.pk])
+    assert result.unchanged == 2
+    assert not [q for q in queries if '"indicators_indicatorvalue"."value"' in q["sql"]]
 
 
 def test_a_changed_value_updates_the_snapshot_in_place(period):
@@ -276,3 +295,38 @@ def test_a_changed_minimum_completeness_rewrites_the_snapshot(period):
     MethodologyEdition.objects.filter(name="IKOTAN 2019").update(min_completeness=D(50))
     assert scores_recompute(period_ids=[period.pk]).written == 1
     assert snapshot(period).detail["edition"]["min_completeness"] == "50.00"
+
+
+def test_a_recompute_meeting_a_database_outage_retries_for_minutes_not_seconds(
+    db, settings, monkeypatch
+):
+    """Issue 9: the retries used to be spent in 19 s. Eager apply runs each retry at once;
+    the delays a worker would wait are the ones asked of Celery."""
+    from django.db import OperationalError
+
+    from indicators.tasks import recompute_period
+    from kotan.lib.retry import TASK_MAX_RETRIES, retry_schedule
+
+    settings.TASK_RETRY_BASE_SECONDS, settings.TASK_RETRY_MAX_SECONDS = 10, 300
+    tries: list[int] = []
+
+    def database_down(**kwargs):
+        tries.append(1)
+        raise OperationalError("connection refused")
+
+    countdowns: list[int] = []
+    retry = recompute_period.retry
+
+    def recording_retry(*args, **kwargs):
+        countdowns.append(kwargs["countdown"])
+        return retry(*args, **kwargs)
+
+    monkeypatch.setattr("indicators.tasks.scores_recompute", database_down)
+    monkeypatch.setattr(recompute_period, "retry", recording_retry)
+    monkeypatch.setitem(app.conf, "task_eager_propagates", False)
+    recompute_period.apply(args=(1,))
+    assert len(tries) == TASK_MAX_RETRIES + 1
+    # The last call finds no retry left and raises; the ones before were waited for.
+    waited = countdowns[:TASK_MAX_RETRIES]
+    assert waited == retry_schedule()
+    assert sum(waited) >= 600

@@ -99,7 +99,8 @@ ROWS = [
     Row("reports:brief-list", everyone()),
     Row(
         "reports:brief-request",
-        statuses(other_city=200, **EDITORS),
+        # A stakeholder officer's request is completed with its own organisation: queued.
+        statuses(other_city=200, pemangku=302, **EDITORS),
         method="post",
         data=_request_data,
     ),
