@@ -165,6 +165,7 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("pimpinan", User.Role.PIMPINAN, "Wakil Wali Kota (demo)"),
     DemoUser("kesbangpol", User.Role.PEMANGKU, "Petugas Kesbangpol (demo)", "kesbangpol"),
     DemoUser("dp3a", User.Role.PEMANGKU, "Petugas DP3A (demo)", "dp3a"),
+    DemoUser("pusat", User.Role.ADMIN_PUSAT, "Admin Pusat BNN RI (demo)"),
 )
 
 
@@ -186,9 +187,10 @@ def demo_users_ensure(*, city: Region, users: Iterable[DemoUser] = DEMO_USERS) -
             first_name=first,
             last_name=last,
             email=f"{demo.username}@demo.kotan.invalid",
-            city=city,
+            # Admin Pusat is national: no city.
+            city=None if demo.role == User.Role.ADMIN_PUSAT else city,
             role=demo.role,
-            is_staff=demo.role == User.Role.ADMIN,
+            is_staff=demo.role in (User.Role.ADMIN, User.Role.ADMIN_PUSAT),
             stakeholder=(
                 Stakeholder.objects.get(city=city, code=demo.stakeholder_code)
                 if demo.stakeholder_code

@@ -129,7 +129,7 @@ def next_agenda_draft(*, city: Region, today: datetime.date) -> AgendaDraft:
     (when scores exist) and the overdue actions, grouped by owner organisation."""
     # Final scores where they exist (the latest locked period with a final snapshot), else
     # the latest period's provisional ones, said as such.
-    final_snapshot = ScoreSnapshot.objects.filter(
+    final_snapshot = ScoreSnapshot.objects.for_city(city.pk).filter(
         period_id=OuterRef("pk"), edition__is_default=True, is_final=True
     )
     period = (

@@ -55,7 +55,9 @@ class BriefRequestForm(forms.Form):
         stakeholder_field.queryset = Stakeholder.objects.for_user(user).active()
         if user.role == User.Role.PEMANGKU:
             # An officer asks for its own organisation's brief, and only that.
-            stakeholder_field.queryset = Stakeholder.objects.filter(pk=user.stakeholder_id or 0)
+            stakeholder_field.queryset = Stakeholder.objects.for_user(user).filter(
+                pk=user.stakeholder_id or 0
+            )
             stakeholder_field.initial = user.stakeholder_id
             stakeholder_field.empty_label = None
             kind_field = self.fields["kind"]

@@ -7,12 +7,27 @@ from __future__ import annotations
 import rules
 
 from kotan.models import User
-from kotan.permissions import has_role, is_in_city
+from kotan.permissions import has_role, holds_role, is_in_city
 
 Role = User.Role
 
 BRIEF_REQUESTERS = (Role.ADMIN, Role.OPERATOR)
 RECOMMENDATION_EDITORS = (Role.ADMIN, Role.OPERATOR)
 
+
+def _own_organisation(user: object, stakeholder: object) -> bool:
+    """An officer asking for their own organisation's brief."""
+    return (
+        holds_role(user, Role.PEMANGKU)
+        and stakeholder is not None
+        and getattr(stakeholder, "pk", None) == getattr(user, "stakeholder_id", None)
+    )
+
+
 rules.add_perm("reports.request_brief", has_role(*BRIEF_REQUESTERS) & is_in_city)
+# A stakeholder brief: staff for any organisation, an officer for their own.
+rules.add_perm(
+    "reports.request_stakeholder_brief",
+    has_role(*BRIEF_REQUESTERS) | rules.Predicate(_own_organisation),
+)
 rules.add_perm("reports.edit_recommendations", has_role(*RECOMMENDATION_EDITORS) & is_in_city)

@@ -105,7 +105,9 @@ def brief_request(
     rendering. The fingerprint is computed here from the same builder the worker runs (a
     fixed handful of queries, no rendering).
     """
-    if kind != Brief.Kind.MINUTES:
+    if kind == Brief.Kind.STAKEHOLDER:
+        require(user, "reports.request_stakeholder_brief", stakeholder)
+    elif kind != Brief.Kind.MINUTES:
         require(user, "reports.request_brief")
     if period.city_id != user.city_id:
         raise BriefRequestError(_("Periode ini bukan milik kota Anda."))
