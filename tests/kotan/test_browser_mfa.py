@@ -14,6 +14,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_an_admin_enrols_then_logs_in_with_a_code(page, kupang):
     admin = make_user(username="admin-baru", city=kupang, role=User.Role.ADMIN, is_staff=True)
+    # The first request of a live server compiles every template; on a busy machine it can
+    # take longer than the default 10 s.
+    page.set_default_timeout(30_000)
     page.goto("/akun/login/")
     page.get_by_label("Nama pengguna").fill(admin.username)
     page.get_by_label("Sandi").fill(PASSWORD)
