@@ -106,7 +106,12 @@ def brief_request(
     fixed handful of queries, no rendering).
     """
     if kind != Brief.Kind.MINUTES:
-        require(user, "reports.request_brief")
+        # The stakeholder is the object: an officer may request its own organisation's.
+        require(
+            user,
+            "reports.request_brief",
+            stakeholder if kind == Brief.Kind.STAKEHOLDER else None,
+        )
     if period.city_id != user.city_id:
         raise BriefRequestError(_("Periode ini bukan milik kota Anda."))
     if kind == Brief.Kind.STAKEHOLDER and (
