@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class IndicatorsConfig(AppConfig):
     name = "indicators"
     verbose_name = _("Indikator KOTAN")
+
+    def ready(self) -> None:
+        from indicators.inbox import indicator_tasks
+        from kotan.inbox import register
+
+        register(indicator_tasks)

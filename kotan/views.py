@@ -4,14 +4,24 @@ import logging
 
 import redis
 from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from kotan.models import Region, Stakeholder, User
+from kotan.context_processors import inbox_items
+from kotan.forms import NotificationSettingsForm
+from kotan.inbox import InboxItem
+from kotan.models import Notification, Region, Stakeholder, User
+from kotan.notifications import notification_mark_read, notification_preferences_save
 from kotan.permissions import ALL_ROLES, role_required
 
 logger = logging.getLogger(__name__)
@@ -24,8 +34,80 @@ def _current_user(request: HttpRequest) -> User:
 
 @role_required(*ALL_ROLES)
 def home(request: HttpRequest) -> HttpResponse:
+    """ "Tugas saya": what the user's role has to do now (kotan.inbox), each count linking
+    to its filtered list."""
     user = _current_user(request)
-    return render(request, "kotan/home.html", {"city": user.city, "role": user.get_role_display()})
+    items = inbox_items(request)
+    sections: dict[str, list[InboxItem]] = {}
+    for item in items:
+        sections.setdefault(item.section, []).append(item)
+    context = {
+        "city": user.city,
+        "role": user.get_role_display(),
+        "sections": list(sections.items()),
+        "last_visit": user.last_home_visit,
+    }
+    response = render(request, "kotan/home.html", context)
+    # After rendering: the page compares with the previous visit, the next one with this.
+    User.objects.filter(pk=user.pk).update(last_home_visit=timezone.now())
+    return response
+
+
+@role_required(*ALL_ROLES)
+def notification_list(request: HttpRequest) -> HttpResponse:
+    user = _current_user(request)
+    notifications = Notification.objects.for_user(user)
+    only_unread = request.GET.get("status") == "belum-dibaca"
+    if only_unread:
+        notifications = notifications.unread()
+    page = Paginator(notifications, 30).get_page(request.GET.get("halaman"))
+    return render(
+        request,
+        "kotan/notification_list.html",
+        {"page": page, "only_unread": only_unread},
+    )
+
+
+@require_POST
+@role_required(*ALL_ROLES)
+def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark one notification read and open what it is about."""
+    user = _current_user(request)
+    notification = get_object_or_404(Notification.objects.for_user(user), pk=pk)
+    notification_mark_read(user=user, notification_id=notification.pk)
+    if request.POST.get("open") and url_has_allowed_host_and_scheme(
+        notification.url, allowed_hosts=None
+    ):
+        return redirect(notification.url or "kotan:notification-list")
+    return redirect("kotan:notification-list")
+
+
+@require_POST
+@role_required(*ALL_ROLES)
+def notification_read_all(request: HttpRequest) -> HttpResponse:
+    count = notification_mark_read(user=_current_user(request))
+    messages.success(
+        request,
+        ngettext(
+            "%(n)d pemberitahuan ditandai sudah dibaca.",
+            "%(n)d pemberitahuan ditandai sudah dibaca.",
+            count,
+        )
+        % {"n": count},
+    )
+    return redirect("kotan:notification-list")
+
+
+@role_required(*ALL_ROLES)
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    user = _current_user(request)
+    initial = {"email": user.email_notifications}
+    form = NotificationSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        notification_preferences_save(user=user, email_mode=form.cleaned_data["email"])
+        messages.success(request, _("Pengaturan pemberitahuan disimpan."))
+        return redirect("kotan:notification-settings")
+    return render(request, "kotan/notification_settings.html", {"form": form})
 
 
 @role_required(*ALL_ROLES)

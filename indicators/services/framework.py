@@ -320,6 +320,9 @@ INDICATOR_FIELDS = (
     "weight",
     "provider_note",
     "evidence_required",
+    "warn_min",
+    "warn_max",
+    "warn_max_change",
     "active",
     "order",
 )

@@ -1,0 +1,258 @@
+"""The indicators app's part of "Tugas saya" (kotan.inbox): units to fill, submit and
+review, imports waiting, a stakeholder's own indicators, the latest score for Pimpinan.
+
+Every branch runs a fixed number of queries, whatever the number of periods, units and
+values (tests/kotan/test_inbox.py asserts it at two data sizes)."""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from urllib.parse import urlencode
+
+from django.db.models import Count, Min
+from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.timesince import timesince
+from django.utils.translation import gettext as _
+
+from indicators.models import (
+    AssessmentPeriod,
+    ImportBatch,
+    Indicator,
+    IndicatorValue,
+    ScoreSnapshot,
+    Submission,
+)
+from kotan.inbox import InboxItem
+from kotan.models import Region, Stakeholder, User
+
+Role = User.Role
+Status = Submission.Status
+Level = Indicator.Level
+
+
+def _queue_url(**params: object) -> str:
+    return f"{reverse('indicators:review-queue')}?{urlencode(params)}"
+
+
+def _open_periods(user: User) -> list[AssessmentPeriod]:
+    return list(
+        AssessmentPeriod.objects.filter(
+            city_id=user.city_id, status=AssessmentPeriod.Status.OPEN
+        ).order_by("-year")
+    )
+
+
+def _expected_units(city_id: int) -> int:
+    """Units the city answers for in a period: the city, each kelurahan, each organisation
+    with stakeholder-level indicators. Three queries."""
+    levels = set(Indicator.objects.active().values_list("level", flat=True).distinct())
+    units = 1 if Level.KOTA in levels else 0
+    if Level.KELURAHAN in levels:
+        units += Region.objects.filter(city_id=city_id, level=Region.Level.KELURAHAN).count()
+    if Level.STAKEHOLDER in levels:
+        units += (
+            Stakeholder.objects.filter(city_id=city_id, active=True)
+            .filter(indicators__active=True, indicators__level=Level.STAKEHOLDER)
+            .distinct()
+            .count()
+        )
+    return units
+
+
+def _operator_items(user: User) -> list[InboxItem]:
+    assert user.city_id is not None
+    periods = _open_periods(user)
+    items: list[InboxItem] = []
+    if periods:
+        expected = _expected_units(user.city_id)
+        counts = Counter(
+            {
+                (row["period_id"], row["status"]): row["n"]
+                for row in Submission.objects.filter(period__in=periods)
+                .values("period_id", "status")
+                .annotate(n=Count("pk"))
+                .order_by()
+            }
+        )
+        returned = list(
+            Submission.objects.filter(period__in=periods, status=Status.RETURNED)
+            .select_related("region", "stakeholder")
+            .order_by("-updated_at")[:3]
+        )
+        for period in periods:
+            started = sum(n for (pk, _s), n in counts.items() if pk == period.pk)
+            section = _("Pengisian data %(year)s") % {"year": period.year}
+            items += [
+                InboxItem(
+                    "units-not-started",
+                    _("unit belum mulai diisi"),
+                    max(expected - started, 0),
+                    reverse("indicators:completeness", args=[period.pk]),
+                    section,
+                    tone="secondary",
+                ),
+                InboxItem(
+                    "units-draft",
+                    _("unit masih draf"),
+                    counts[(period.pk, Status.DRAFT)],
+                    _queue_url(status=Status.DRAFT, periode=period.pk),
+                    section,
+                    tone="secondary",
+                ),
+                InboxItem(
+                    "units-returned",
+                    _("unit dikembalikan verifikator"),
+                    counts[(period.pk, Status.RETURNED)],
+                    _queue_url(status=Status.RETURNED, periode=period.pk),
+                    section,
+                    details=tuple(
+                        f"{s.stakeholder or (s.region.name if s.region else '')}: {s.return_reason}"
+                        for s in returned
+                        if s.period_id == period.pk
+                    ),
+                    tone="warning",
+                ),
+            ]
+    waiting = ImportBatch.objects.filter(
+        period__city_id=user.city_id,
+        status__in=[ImportBatch.Status.READY, ImportBatch.Status.INVALID],
+    ).count()
+    items.append(
+        InboxItem(
+            "imports-waiting",
+            _("impor menunggu konfirmasi atau perbaikan"),
+            waiting,
+            reverse("indicators:import-periods"),
+            _("Impor data"),
+        )
+    )
+    return items
+
+
+def _reviewer_items(user: User) -> list[InboxItem]:
+    waiting = Submission.objects.filter(
+        period__city_id=user.city_id, status=Status.SUBMITTED
+    ).aggregate(n=Count("pk"), oldest=Min("submitted_at"))
+    details: tuple[str, ...] = ()
+    if waiting["oldest"]:
+        details = (_("terlama menunggu %(age)s") % {"age": timesince(waiting["oldest"])},)
+    return [
+        InboxItem(
+            "review-waiting",
+            _("unit menunggu verifikasi"),
+            waiting["n"],
+            reverse("indicators:review-queue"),
+            _("Verifikasi data"),
+            details=details,
+        )
+    ]
+
+
+def _stakeholder_items(user: User) -> list[InboxItem]:
+    periods = _open_periods(user)
+    if not periods or user.stakeholder_id is None:
+        return []
+    assigned = (
+        Indicator.objects.active()
+        .filter(level=Level.STAKEHOLDER, responsible=user.stakeholder_id)
+        .count()
+    )
+    filled = dict(
+        IndicatorValue.objects.filter(
+            submission__period__in=periods,
+            submission__stakeholder_id=user.stakeholder_id,
+            value__isnull=False,
+            indicator__active=True,
+            indicator__responsible=user.stakeholder_id,
+        )
+        .values_list("submission__period_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("submission__period_id", "n")
+    )
+    returned = {
+        s.period_id: s
+        for s in Submission.objects.filter(
+            period__in=periods, stakeholder_id=user.stakeholder_id, status=Status.RETURNED
+        )
+    }
+    items = []
+    for period in periods:
+        url = reverse(
+            "indicators:entry-stakeholder",
+            kwargs={"pk": period.pk, "stakeholder": user.stakeholder_id},
+        )
+        section = _("Data instansi %(year)s") % {"year": period.year}
+        back = returned.get(period.pk)
+        items += [
+            InboxItem(
+                "indicators-unfilled",
+                _("indikator belum diisi"),
+                max(assigned - filled.get(period.pk, 0), 0),
+                url,
+                section,
+            ),
+            InboxItem(
+                "values-returned",
+                _("data dikembalikan verifikator"),
+                1 if back else 0,
+                url,
+                section,
+                details=(_("Alasan: %(reason)s") % {"reason": back.return_reason},) if back else (),
+                tone="warning",
+            ),
+        ]
+    return items
+
+
+def _pimpinan_items(user: User) -> list[InboxItem]:
+    snapshot = (
+        ScoreSnapshot.objects.filter(region_id=user.city_id or 0, edition__is_default=True)
+        .select_related("period")
+        .order_by("-period__year")
+        .first()
+    )
+    if snapshot is None:
+        return []
+    since = user.last_home_visit
+    approved_since = (
+        Submission.objects.filter(
+            period=snapshot.period, status=Status.APPROVED, approved_at__gt=since
+        ).count()
+        if since
+        else 0
+    )
+    score = (
+        f"{number_format(snapshot.scaled, 2)} · {snapshot.band_name}"
+        if snapshot.scaled is not None
+        else _("belum lengkap")
+    )
+    details = [_("IKOTAN %(year)s: %(score)s") % {"year": snapshot.period.year, "score": score}]
+    if since and snapshot.computed_at > since:
+        details.append(_("Skor dihitung ulang sejak kunjungan terakhir Anda."))
+    return [
+        InboxItem(
+            "approved-since-visit",
+            _("unit disetujui sejak kunjungan terakhir"),
+            approved_since,
+            reverse("reports:dashboard"),
+            _("Kesiapan kota"),
+            details=tuple(details),
+            tone="info",
+        )
+    ]
+
+
+def indicator_tasks(user: User, today: datetime.date) -> list[InboxItem]:
+    items: list[InboxItem] = []
+    if user.has_role(Role.ADMIN, Role.OPERATOR):
+        items += _operator_items(user)
+    if user.has_role(Role.ADMIN, Role.VERIFIKATOR):
+        items += _reviewer_items(user)
+    if user.has_role(Role.PEMANGKU):
+        items += _stakeholder_items(user)
+    if user.has_role(Role.PIMPINAN):
+        items += _pimpinan_items(user)
+    return items
