@@ -7,7 +7,7 @@ class IndicatorsConfig(AppConfig):
     verbose_name = _("Indikator KOTAN")
 
     def ready(self) -> None:
-        from indicators.inbox import indicator_tasks
+        from indicators.inbox import indicator_task_counts, indicator_tasks
         from kotan.inbox import register
 
-        register(indicator_tasks)
+        register(indicator_tasks, indicator_task_counts)

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
+from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import Count, Min
 from django.urls import reverse
-from django.utils.formats import number_format
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
@@ -21,10 +21,9 @@ from indicators.models import (
     ImportBatch,
     Indicator,
     IndicatorValue,
-    ScoreSnapshot,
     Submission,
 )
-from kotan.inbox import InboxItem
+from kotan.inbox import InboxItem, count_of
 from kotan.models import Region, Stakeholder, User
 
 Role = User.Role
@@ -92,6 +91,7 @@ def _operator_items(user: User) -> list[InboxItem]:
                     reverse("indicators:completeness", args=[period.pk]),
                     section,
                     tone="secondary",
+                    counted=False,
                 ),
                 InboxItem(
                     "units-draft",
@@ -207,44 +207,6 @@ def _stakeholder_items(user: User) -> list[InboxItem]:
     return items
 
 
-def _pimpinan_items(user: User) -> list[InboxItem]:
-    snapshot = (
-        ScoreSnapshot.objects.filter(region_id=user.city_id or 0, edition__is_default=True)
-        .select_related("period")
-        .order_by("-period__year")
-        .first()
-    )
-    if snapshot is None:
-        return []
-    since = user.last_home_visit
-    approved_since = (
-        Submission.objects.filter(
-            period=snapshot.period, status=Status.APPROVED, approved_at__gt=since
-        ).count()
-        if since
-        else 0
-    )
-    score = (
-        f"{number_format(snapshot.scaled, 2)} · {snapshot.band_name}"
-        if snapshot.scaled is not None
-        else _("belum lengkap")
-    )
-    details = [_("IKOTAN %(year)s: %(score)s") % {"year": snapshot.period.year, "score": score}]
-    if since and snapshot.computed_at > since:
-        details.append(_("Skor dihitung ulang sejak kunjungan terakhir Anda."))
-    return [
-        InboxItem(
-            "approved-since-visit",
-            _("unit disetujui sejak kunjungan terakhir"),
-            approved_since,
-            reverse("reports:dashboard"),
-            _("Kesiapan kota"),
-            details=tuple(details),
-            tone="info",
-        )
-    ]
-
-
 def indicator_tasks(user: User, today: datetime.date) -> list[InboxItem]:
     items: list[InboxItem] = []
     if user.has_role(Role.ADMIN, Role.OPERATOR):
@@ -253,6 +215,46 @@ def indicator_tasks(user: User, today: datetime.date) -> list[InboxItem]:
         items += _reviewer_items(user)
     if user.has_role(Role.PEMANGKU):
         items += _stakeholder_items(user)
-    if user.has_role(Role.PIMPINAN):
-        items += _pimpinan_items(user)
     return items
+
+
+def indicator_task_counts(user: User, today: datetime.date) -> list[Any]:
+    """The counted items above as SQL expressions, for the navigation's one query."""
+    open_periods = AssessmentPeriod.objects.filter(
+        city_id=user.city_id or 0, status=AssessmentPeriod.Status.OPEN
+    )
+    in_open = Submission.objects.filter(period__in=open_periods)
+    counts: list[Any] = []
+    if user.has_role(Role.ADMIN, Role.OPERATOR):
+        counts += [
+            count_of(in_open.filter(status__in=[Status.DRAFT, Status.RETURNED])),
+            count_of(
+                ImportBatch.objects.filter(
+                    period__city_id=user.city_id or 0,
+                    status__in=[ImportBatch.Status.READY, ImportBatch.Status.INVALID],
+                )
+            ),
+        ]
+    if user.has_role(Role.ADMIN, Role.VERIFIKATOR):
+        counts.append(
+            count_of(
+                Submission.objects.filter(
+                    period__city_id=user.city_id or 0, status=Status.SUBMITTED
+                )
+            )
+        )
+    if user.has_role(Role.PEMANGKU) and user.stakeholder_id is not None:
+        assigned = Indicator.objects.active().filter(
+            level=Level.STAKEHOLDER, responsible=user.stakeholder_id
+        )
+        filled = IndicatorValue.objects.filter(
+            submission__period__in=open_periods,
+            submission__stakeholder_id=user.stakeholder_id,
+            value__isnull=False,
+            indicator__in=assigned,
+        )
+        counts += [
+            count_of(assigned) * count_of(open_periods) - count_of(filled),
+            count_of(in_open.filter(stakeholder_id=user.stakeholder_id, status=Status.RETURNED)),
+        ]
+    return counts

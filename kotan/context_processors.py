@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from kotan.inbox import InboxItem, inbox_for
-from kotan.models import Notification, User
+from kotan.inbox import InboxItem, inbox_for, nav_counts
+from kotan.models import User
 
 Role = User.Role
 
@@ -34,15 +34,10 @@ NAV_ITEMS: tuple[NavItem, ...] = (
 
 
 def inbox_items(request: HttpRequest) -> list[InboxItem]:
-    """The user's inbox, computed once per request (the navigation and the home page both
-    show it)."""
-    cached: list[InboxItem] | None = getattr(request, "_kotan_inbox", None)
-    if cached is None:
-        user = request.user
-        assert isinstance(user, User)
-        cached = inbox_for(user, timezone.localdate())
-        request._kotan_inbox = cached  # type: ignore[attr-defined]
-    return cached
+    """The user's inbox for the home page."""
+    user = request.user
+    assert isinstance(user, User)
+    return inbox_for(user, timezone.localdate())
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
@@ -50,17 +45,15 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     if not isinstance(user, User) or user.city_id is None:
         return {"nav_items": []}
     current = request.resolver_match.view_name if request.resolver_match else ""
-    # Counts of things to do (not of things to know about: those are the bell's).
-    task_count = sum(item.count for item in inbox_items(request) if item.tone != "info")
+    counts = nav_counts(user, timezone.localdate())
     items = [
         {
             "label": item.label,
             "url": reverse(item.url_name),
             "active": current == item.url_name,
-            "count": task_count if item.url_name == "kotan:home" else 0,
+            "count": counts.tasks if item.url_name == "kotan:home" else 0,
         }
         for item in NAV_ITEMS
         if user.role in item.roles
     ]
-    unread = Notification.objects.for_user(user).unread().count()
-    return {"nav_items": items, "unread_count": unread}
+    return {"nav_items": items, "unread_count": counts.unread}

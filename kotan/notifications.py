@@ -57,9 +57,11 @@ def notifications_emit(
     title: str,
     body: str = "",
     url: str = "",
+    email: bool = True,
 ) -> int:
     """Tell `recipients` (inactive users are skipped) about one event; return how many new
-    rows were written. Call it inside the transaction of the change."""
+    rows were written. Call it inside the transaction of the change. `email=False` when the
+    caller emails the event itself (the daily action reminder)."""
     city_id = city if isinstance(city, int) else city.pk
     unique = {user.pk: user for user in recipients if user.is_active}
     if not unique:
@@ -78,7 +80,7 @@ def notifications_emit(
             title=title[:200],
             body=body,
             url=url[:300],
-            email_status=_email_status(user),
+            email_status=_email_status(user) if email else Email.SKIPPED,
         )
         for pk, user in unique.items()
         if pk not in existing

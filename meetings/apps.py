@@ -8,6 +8,6 @@ class MeetingsConfig(AppConfig):
 
     def ready(self) -> None:
         from kotan.inbox import register
-        from meetings.inbox import meeting_tasks
+        from meetings.inbox import meeting_task_counts, meeting_tasks
 
-        register(meeting_tasks)
+        register(meeting_tasks, meeting_task_counts)

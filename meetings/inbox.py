@@ -5,12 +5,13 @@ two queries per role."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from kotan.inbox import InboxItem
+from kotan.inbox import InboxItem, count_of
 from kotan.models import User
 from meetings.models import Action, Meeting
 
@@ -77,4 +78,18 @@ def meeting_tasks(user: User, today: datetime.date) -> list[InboxItem]:
                 tone="warning",
             ),
         ]
+    return []
+
+
+def meeting_task_counts(user: User, today: datetime.date) -> list[Any]:
+    """The items above as SQL expressions, for the navigation's one query."""
+    if user.has_role(Role.ADMIN, Role.OPERATOR):
+        return [
+            count_of(Action.objects.filter(city_id=user.city_id or 0).overdue(today)),
+            count_of(Meeting.objects.filter(city_id=user.city_id or 0, status=Meeting.Status.HELD)),
+        ]
+    if user.has_role(Role.PEMANGKU) and user.stakeholder_id is not None:
+        mine = Action.objects.filter(owner_id=user.stakeholder_id).open()
+        soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
+        return [count_of(mine.filter(due_on__lte=soon))]
     return []

@@ -8,6 +8,6 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from kotan.inbox import register
-        from reports.inbox import report_tasks
+        from reports.inbox import report_task_counts, report_tasks
 
-        register(report_tasks)
+        register(report_tasks, report_task_counts)

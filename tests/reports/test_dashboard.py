@@ -135,7 +135,7 @@ def test_pages_run_a_fixed_number_of_queries_and_never_write(
     with CaptureQueriesContext(connection) as large:
         assert client.get(url, query).status_code == 200
     assert len(small) == len(large), [q["sql"][:80] for q in large.captured_queries]
-    assert len(large) <= 9
+    assert len(large) <= 10
     writes = [q["sql"] for q in large.captured_queries if not q["sql"].startswith("SELECT")]
     assert writes == []
 
@@ -145,11 +145,11 @@ def test_pages_run_the_same_queries_at_two_data_sizes(
 ):
     login(client, pimpinan)
     # session, user, the user's city (heading), periods, editions, trend, pending request,
-    # chosen snapshot, the territory's region names
-    with django_assert_num_queries(9):
+    # chosen snapshot, the territory's region names, the navigation's counts
+    with django_assert_num_queries(10):
         client.get(DASHBOARD)
     _grow(kupang, demo)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         client.get(DASHBOARD)
 
 
