@@ -63,7 +63,9 @@ def test_each_users_choice_decides_the_email(kupang):
     }
 
 
-def test_the_email_is_queued_only_after_commit(kupang, operator, django_capture_on_commit_callbacks):
+def test_the_email_is_queued_only_after_commit(
+    kupang, operator, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks() as callbacks:
         _emit(kupang, [operator])
     assert len(callbacks) == 1
