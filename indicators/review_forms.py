@@ -17,21 +17,38 @@ class QueueFilterForm(forms.Form):
     """GET filters; an invalid choice (a stale link) falls back to the default."""
 
     periode = forms.ModelChoiceField(
-        label=_("Periode"), queryset=AssessmentPeriod.objects.none(), required=False
+        label=_("Periode"),
+        queryset=AssessmentPeriod.objects.none(),
+        required=False,
+        empty_label=_("Semua"),
     )
     tingkat = forms.ChoiceField(
         label=_("Tingkat"), choices=[("", _("Semua")), *Indicator.Level.choices], required=False
     )
     kecamatan = forms.ModelChoiceField(
-        label=_("Kecamatan"), queryset=Region.objects.none(), required=False
+        label=_("Kecamatan"),
+        queryset=Region.objects.none(),
+        required=False,
+        empty_label=_("Semua"),
     )
     instansi = forms.ModelChoiceField(
-        label=_("Instansi"), queryset=Stakeholder.objects.none(), required=False
+        label=_("Instansi"),
+        queryset=Stakeholder.objects.none(),
+        required=False,
+        empty_label=_("Semua"),
     )
     variabel = forms.ModelChoiceField(
-        label=_("Variabel"), queryset=Variable.objects.all(), required=False
+        label=_("Variabel"),
+        queryset=Variable.objects.all(),
+        required=False,
+        empty_label=_("Semua"),
     )
-    status = forms.ChoiceField(label=_("Status"), choices=Submission.Status.choices, required=False)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=Submission.Status.choices,
+        required=False,
+        initial=Submission.Status.SUBMITTED,
+    )
 
     def __init__(self, *args: Any, city: Region, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -40,6 +57,9 @@ class QueueFilterForm(forms.Form):
             city=city, level=Region.Level.KECAMATAN
         )
         self.fields["instansi"].queryset = Stakeholder.objects.filter(city=city)  # type: ignore[attr-defined]
+        # Short labels: the city is implied, and kecamatan codes mean nothing to a reader.
+        self.fields["periode"].label_from_instance = lambda p: str(p.year)  # type: ignore[attr-defined]
+        self.fields["kecamatan"].label_from_instance = lambda r: r.name  # type: ignore[attr-defined]
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select form-select-sm"
 

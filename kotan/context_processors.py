@@ -43,7 +43,7 @@ def inbox_items(request: HttpRequest) -> list[InboxItem]:
 def navigation(request: HttpRequest) -> dict[str, object]:
     user = request.user
     if not isinstance(user, User) or user.city_id is None:
-        return {"nav_items": []}
+        return {"nav_items": [], "unread_count": 0}
     current = request.resolver_match.view_name if request.resolver_match else ""
     counts = nav_counts(user, timezone.localdate())
     items = [

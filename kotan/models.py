@@ -339,3 +339,14 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.recipient_id}: {self.title}"
+
+    @property
+    def tone(self) -> str:
+        """Bootstrap colour of the kind's badge: what needs action stands out."""
+        urgent = {
+            self.Kind.SUBMISSION_RETURNED: "warning",
+            self.Kind.ACTION_OVERDUE: "danger",
+            self.Kind.IMPORT_FAILED: "danger",
+            self.Kind.ACTION_DUE_SOON: "warning",
+        }
+        return urgent.get(self.Kind(self.kind), "secondary")

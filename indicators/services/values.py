@@ -196,8 +196,9 @@ _EVENT_TITLES: dict[str, str] = {
 def _notify_unit(submission: Submission, kind: str, *, actor: User, reason: str = "") -> None:
     """Tell the people of the unit about a verifier's decision (not the verifier itself)."""
     with translation.override(settings.LANGUAGE_CODE):
+        unit = unit_of(submission)
         title = _(_EVENT_TITLES[kind]) % {
-            "unit": unit_of(submission),
+            "unit": unit.name if isinstance(unit, Region) else unit,
             "year": submission.period.year,
         }
         body = _("Alasan: %(reason)s") % {"reason": reason} if reason else ""

@@ -24,7 +24,7 @@ from indicators.services.values import (
     unit_of,
 )
 from indicators.views.common import current_user, get_submission_for_user, unit_url
-from kotan.models import User
+from kotan.models import Region, User
 from kotan.permissions import role_required
 
 # Operators read the queue (their inbox links to its draft and returned lists); only
@@ -73,6 +73,11 @@ def _neighbours(request: HttpRequest, submission: Submission) -> tuple[int | Non
     return (ids[at - 1] if at > 0 else None), (ids[at + 1] if at + 1 < len(ids) else None)
 
 
+def _unit_name(submission: Submission) -> str:
+    unit = unit_of(submission)
+    return unit.name if isinstance(unit, Region) else str(unit)
+
+
 def _detail_url(pk: int, query: str) -> str:
     url = reverse("indicators:review-detail", args=[pk])
     return f"{url}?{query}" if query else url
@@ -93,7 +98,7 @@ def _render_detail(
     rows = selectors.review_rows(submission)
     context = {
         "submission": submission,
-        "unit": unit_of(submission),
+        "unit": _unit_name(submission),
         "rows": rows,
         "warning_count": sum(1 for r in rows if r.warnings),
         "previous_period": selectors.previous_period(submission.period),
@@ -123,7 +128,7 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if form.cleaned_data["action"] == "approve":
             submission_approve(submission=submission, actor=user, expected_version=version)
-            messages.success(request, _("%(unit)s disetujui.") % {"unit": unit_of(submission)})
+            messages.success(request, _("%(unit)s disetujui.") % {"unit": _unit_name(submission)})
         else:
             submission_return(
                 submission=submission,
@@ -131,7 +136,9 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
                 expected_version=version,
             )
-            messages.success(request, _("%(unit)s dikembalikan.") % {"unit": unit_of(submission)})
+            messages.success(
+                request, _("%(unit)s dikembalikan.") % {"unit": _unit_name(submission)}
+            )
     except EntryError as error:
         messages.error(request, str(error))
         return redirect(_detail_url(submission.pk, request.GET.urlencode()))
@@ -165,7 +172,7 @@ def review_bulk_approve(request: HttpRequest) -> HttpResponse:
             submission_approve(submission=submission, actor=user, expected_version=None)
             approved += 1
         except EntryError as error:
-            failed.append(f"{unit_of(submission)}: {error}")
+            failed.append(f"{_unit_name(submission)}: {error}")
     messages.success(
         request,
         ngettext("%(n)d unit disetujui.", "%(n)d unit disetujui.", approved) % {"n": approved},
