@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
 
 from kotan.celery import app as celery_app
@@ -85,7 +86,8 @@ def test_sending_is_idempotent_and_in_indonesian(kupang, operator, settings):
     assert "dikembalikan" in message.subject
     assert "KK1 tidak masuk akal" in message.body
     assert "https://kotan.example.id/indikator/" in message.body
-    html = message.alternatives[0][0]  # type: ignore[index]
+    assert isinstance(message, EmailMultiAlternatives)
+    html = str(message.alternatives[0][0])
     assert "Buka di Kotan" in html
     assert Notification.objects.get().email_status == Email.SENT
 
