@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from indicators.models import AssessmentPeriod, Indicator, IndicatorValue, Variable
 from indicators.services.framework import indicator_scale_errors
 from indicators.services.values import GridRow, ValueInput, value_error
+from kotan.lib.forms import VersionField
 from kotan.lib.uploads import upload_mime
 from kotan.models import Region, Stakeholder
 
@@ -104,7 +105,7 @@ def _initial(stored: IndicatorValue | None) -> Any:
 
 class VersionedForm(forms.Form):
     # The submission version the page was built from (optimistic locking).
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = VersionField()
 
 
 @dataclass
@@ -366,6 +367,14 @@ class EditionForm(forms.Form):
     scale_min = NumberField(label=_("Skala minimum"))
     scale_max = NumberField(label=_("Skala maksimum"))
     is_default = forms.BooleanField(label=_("Jadikan edisi bawaan"), required=False)
+    min_completeness = NumberField(
+        label=_("Kelengkapan data minimum (%)"),
+        help_text=_(
+            "Di bawah angka ini dasbor dan ringkasan menulis \u201cdata belum lengkap\u201d "
+            "alih-alih menyajikan IKOTAN sebagai kesiapan kota. Kosong: 80."
+        ),
+        required=False,
+    )
 
     def __init__(self, *args: Any, variables: Iterable[Variable], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -382,6 +391,10 @@ class EditionForm(forms.Form):
         cleaned = super().clean() or {}
         for name in ("scale_min", "scale_max"):
             _check_stored_decimal(self, name, places=3)
+        _check_stored_decimal(self, "min_completeness", places=2)
+        minimum = cleaned.get("min_completeness")
+        if minimum is not None and not Decimal(0) <= minimum <= Decimal(100):
+            self.add_error("min_completeness", _("Isi angka 0 sampai 100."))
         for variable in self.variables:
             _check_stored_decimal(self, f"w_{variable.code}", places=2)
         return cleaned
@@ -443,7 +456,7 @@ class IndicatorForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         field = self.fields["responsible"]
         assert isinstance(field, forms.ModelMultipleChoiceField)
-        field.queryset = Stakeholder.objects.filter(city=city, active=True)
+        field.queryset = Stakeholder.objects.for_city(city.pk).active()
         if self.instance.pk:
             field.initial = [s.pk for s in self.instance.responsible.filter(city=city)]
 

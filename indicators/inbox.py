@@ -37,9 +37,9 @@ def _queue_url(**params: object) -> str:
 
 def _open_periods(user: User) -> list[AssessmentPeriod]:
     return list(
-        AssessmentPeriod.objects.filter(
-            city_id=user.city_id, status=AssessmentPeriod.Status.OPEN
-        ).order_by("-year")
+        AssessmentPeriod.objects.for_city(user.city_id)
+        .filter(status=AssessmentPeriod.Status.OPEN)
+        .order_by("-year")
     )
 
 
@@ -49,10 +49,11 @@ def _expected_units(city_id: int) -> int:
     levels = set(Indicator.objects.active().values_list("level", flat=True).distinct())
     units = 1 if Level.KOTA in levels else 0
     if Level.KELURAHAN in levels:
-        units += Region.objects.filter(city_id=city_id, level=Region.Level.KELURAHAN).count()
+        units += Region.objects.for_city(city_id).kelurahan().count()
     if Level.STAKEHOLDER in levels:
         units += (
-            Stakeholder.objects.filter(city_id=city_id, active=True)
+            Stakeholder.objects.for_city(city_id)
+            .filter(active=True)
             .filter(indicators__active=True, indicators__level=Level.STAKEHOLDER)
             .distinct()
             .count()
@@ -69,14 +70,16 @@ def _operator_items(user: User) -> list[InboxItem]:
         counts = Counter(
             {
                 (row["period_id"], row["status"]): row["n"]
-                for row in Submission.objects.filter(period__in=periods)
+                for row in Submission.objects.for_city(user.city_id)
+                .filter(period__in=periods)
                 .values("period_id", "status")
                 .annotate(n=Count("pk"))
                 .order_by()
             }
         )
         returned = list(
-            Submission.objects.filter(period__in=periods, status=Status.RETURNED)
+            Submission.objects.for_city(user.city_id)
+            .filter(period__in=periods, status=Status.RETURNED)
             .select_related("region", "stakeholder")
             .order_by("-updated_at")[:3]
         )
@@ -115,10 +118,13 @@ def _operator_items(user: User) -> list[InboxItem]:
                     tone="warning",
                 ),
             ]
-    waiting = ImportBatch.objects.filter(
-        period__city_id=user.city_id,
-        status__in=[ImportBatch.Status.READY, ImportBatch.Status.INVALID],
-    ).count()
+    waiting = (
+        ImportBatch.objects.for_city(user.city_id)
+        .filter(
+            status__in=[ImportBatch.Status.READY, ImportBatch.Status.INVALID],
+        )
+        .count()
+    )
     items.append(
         InboxItem(
             "imports-waiting",
@@ -132,9 +138,11 @@ def _operator_items(user: User) -> list[InboxItem]:
 
 
 def _reviewer_items(user: User) -> list[InboxItem]:
-    waiting = Submission.objects.filter(
-        period__city_id=user.city_id, status=Status.SUBMITTED
-    ).aggregate(n=Count("pk"), oldest=Min("submitted_at"))
+    waiting = (
+        Submission.objects.for_city(user.city_id)
+        .filter(status=Status.SUBMITTED)
+        .aggregate(n=Count("pk"), oldest=Min("submitted_at"))
+    )
     details: tuple[str, ...] = ()
     if waiting["oldest"]:
         details = (_("terlama menunggu %(age)s") % {"age": timesince(waiting["oldest"])},)
@@ -160,7 +168,8 @@ def _stakeholder_items(user: User) -> list[InboxItem]:
         .count()
     )
     filled = dict(
-        IndicatorValue.objects.filter(
+        IndicatorValue.objects.for_city(user.city_id)
+        .filter(
             submission__period__in=periods,
             submission__stakeholder_id=user.stakeholder_id,
             value__isnull=False,
@@ -174,7 +183,7 @@ def _stakeholder_items(user: User) -> list[InboxItem]:
     )
     returned = {
         s.period_id: s
-        for s in Submission.objects.filter(
+        for s in Submission.objects.for_city(user.city_id).filter(
             period__in=periods, stakeholder_id=user.stakeholder_id, status=Status.RETURNED
         )
     }
@@ -220,34 +229,29 @@ def indicator_tasks(user: User, today: datetime.date) -> list[InboxItem]:
 
 def indicator_task_counts(user: User, today: datetime.date) -> list[Any]:
     """The counted items above as SQL expressions, for the navigation's one query."""
-    open_periods = AssessmentPeriod.objects.filter(
-        city_id=user.city_id or 0, status=AssessmentPeriod.Status.OPEN
+    open_periods = AssessmentPeriod.objects.for_city(user.city_id).filter(
+        status=AssessmentPeriod.Status.OPEN
     )
-    in_open = Submission.objects.filter(period__in=open_periods)
+    in_open = Submission.objects.for_city(user.city_id).filter(period__in=open_periods)
     counts: list[Any] = []
     if user.has_role(Role.ADMIN, Role.OPERATOR):
         counts += [
             count_of(in_open.filter(status__in=[Status.DRAFT, Status.RETURNED])),
             count_of(
-                ImportBatch.objects.filter(
-                    period__city_id=user.city_id or 0,
+                ImportBatch.objects.for_city(user.city_id).filter(
                     status__in=[ImportBatch.Status.READY, ImportBatch.Status.INVALID],
                 )
             ),
         ]
     if user.has_role(Role.ADMIN, Role.VERIFIKATOR):
         counts.append(
-            count_of(
-                Submission.objects.filter(
-                    period__city_id=user.city_id or 0, status=Status.SUBMITTED
-                )
-            )
+            count_of(Submission.objects.for_city(user.city_id).filter(status=Status.SUBMITTED))
         )
     if user.has_role(Role.PEMANGKU) and user.stakeholder_id is not None:
         assigned = Indicator.objects.active().filter(
             level=Level.STAKEHOLDER, responsible=user.stakeholder_id
         )
-        filled = IndicatorValue.objects.filter(
+        filled = IndicatorValue.objects.for_city(user.city_id).filter(
             submission__period__in=open_periods,
             submission__stakeholder_id=user.stakeholder_id,
             value__isnull=False,

@@ -12,18 +12,17 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from kotan.lib.scoping import CityScopedQuerySet
 from kotan.models import Region, Stakeholder
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AnonymousUser
-
-    from kotan.models import User
+    pass
 
 
 class MethodologyEditionQuerySet(models.QuerySet["MethodologyEdition"]):
@@ -43,6 +42,15 @@ class MethodologyEdition(models.Model):
         _("skala maksimum"), max_digits=7, decimal_places=3, default=Decimal(100)
     )
     is_default = models.BooleanField(_("edisi bawaan"), default=False)
+    # §3.9: below this data completeness (percent) the headline reads "data belum lengkap"
+    # instead of presenting the number as the city's readiness.
+    min_completeness = models.DecimalField(
+        _("kelengkapan data minimum (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(80),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = MethodologyEditionQuerySet.as_manager()
@@ -224,12 +232,8 @@ class Indicator(models.Model):
         return max(self.worst, self.best)
 
 
-class AssessmentPeriodQuerySet(models.QuerySet["AssessmentPeriod"]):
-    def for_user(self, user: User | AnonymousUser) -> AssessmentPeriodQuerySet:
-        city_id = getattr(user, "city_id", None)
-        if city_id is None:
-            return self.none()
-        return self.filter(city_id=city_id)
+class AssessmentPeriodQuerySet(CityScopedQuerySet["AssessmentPeriod"]):
+    city_lookup = "city"
 
 
 class AssessmentPeriod(models.Model):
@@ -271,12 +275,8 @@ class AssessmentPeriod(models.Model):
         return f"{self.city.name} {self.year}"
 
 
-class SubmissionQuerySet(models.QuerySet["Submission"]):
-    def for_user(self, user: User | AnonymousUser) -> SubmissionQuerySet:
-        city_id = getattr(user, "city_id", None)
-        if city_id is None:
-            return self.none()
-        return self.filter(period__city_id=city_id)
+class SubmissionQuerySet(CityScopedQuerySet["Submission"]):
+    city_lookup = "period__city"
 
 
 class Submission(models.Model):
@@ -362,12 +362,8 @@ class Submission(models.Model):
         return self.status == self.Status.APPROVED
 
 
-class IndicatorValueQuerySet(models.QuerySet["IndicatorValue"]):
-    def for_user(self, user: User | AnonymousUser) -> IndicatorValueQuerySet:
-        city_id = getattr(user, "city_id", None)
-        if city_id is None:
-            return self.none()
-        return self.filter(submission__period__city_id=city_id)
+class IndicatorValueQuerySet(CityScopedQuerySet["IndicatorValue"]):
+    city_lookup = "submission__period__city"
 
     def approved(self) -> IndicatorValueQuerySet:
         return self.filter(submission__status=Submission.Status.APPROVED, value__isnull=False)
@@ -412,12 +408,8 @@ class IndicatorValue(models.Model):
         return f"{self.indicator.code} = {self.value}"
 
 
-class ImportBatchQuerySet(models.QuerySet["ImportBatch"]):
-    def for_user(self, user: User | AnonymousUser) -> ImportBatchQuerySet:
-        city_id = getattr(user, "city_id", None)
-        if city_id is None:
-            return self.none()
-        return self.filter(period__city_id=city_id)
+class ImportBatchQuerySet(CityScopedQuerySet["ImportBatch"]):
+    city_lookup = "period__city"
 
 
 def import_upload_to(instance: ImportBatch, filename: str) -> str:
@@ -500,12 +492,8 @@ class PlainJSONField(models.JSONField):
         return "%s"
 
 
-class ScoreSnapshotQuerySet(models.QuerySet["ScoreSnapshot"]):
-    def for_user(self, user: User | AnonymousUser) -> ScoreSnapshotQuerySet:
-        city_id = getattr(user, "city_id", None)
-        if city_id is None:
-            return self.none()
-        return self.filter(region_id=city_id)
+class ScoreSnapshotQuerySet(CityScopedQuerySet["ScoreSnapshot"]):
+    city_lookup = "region"
 
 
 class ScoreSnapshot(models.Model):
@@ -539,6 +527,12 @@ class ScoreSnapshot(models.Model):
     band_order = models.PositiveSmallIntegerField(null=True, blank=True)
     band_name = models.CharField(max_length=40, blank=True)
     missing_variables = models.JSONField(default=list, blank=True)
+    # §3.9: the city's data completeness in percent (0–100), rounded down to 2 places so it
+    # never reaches a minimum it misses; and whether the period was locked when computed.
+    completeness = models.DecimalField(
+        _("kelengkapan data (%)"), max_digits=5, decimal_places=2, default=Decimal(0)
+    )
+    is_final = models.BooleanField(_("final"), default=False)
     detail = PlainJSONField(default=dict, blank=True)
 
     objects = ScoreSnapshotQuerySet.as_manager()
@@ -560,6 +554,14 @@ class ScoreSnapshot(models.Model):
     @property
     def is_complete(self) -> bool:
         return self.index is not None
+
+    @property
+    def is_provisional(self) -> bool:
+        return not self.is_final
+
+    def meets_minimum(self, minimum: Decimal) -> bool:
+        """§3.9: whether the headline may present the number as the city's readiness."""
+        return self.is_complete and self.completeness >= minimum
 
 
 class ScoreRecomputeRequest(models.Model):

@@ -1,18 +1,22 @@
-"""Who may enter, submit and review which data (DOMAIN.md §5, issue 3).
+"""Who may change the methodology, manage periods, and enter, submit, review, import and
+export which data (DOMAIN.md §5).
 
 Views decorate with the role tuples below; the finer rules (a stakeholder officer's own
 indicators, the entry window) are these functions, shared by the entry form, the grid and
-the templates so that what a user is shown and what they may save never differ.
+the templates so that what a user is shown and what they may save never differ. Each is
+also a named permission (kotan.permissions explains how they are used).
 """
 
 from __future__ import annotations
 
 import datetime
 
+import rules
 from django.utils import timezone
 
 from indicators.models import AssessmentPeriod, Indicator, Submission
 from kotan.models import User
+from kotan.permissions import has_role
 
 Role = User.Role
 
@@ -23,6 +27,14 @@ REVIEWERS = (Role.ADMIN, Role.VERIFIKATOR)
 ENTRY_ROLES = (Role.ADMIN, Role.OPERATOR, Role.VERIFIKATOR, Role.PEMANGKU)
 # Enter values for any unit of the city, also after the entry window closed.
 CITY_ENTRY_ROLES = (Role.ADMIN, Role.OPERATOR)
+IMPORT_ROLES = (Role.ADMIN, Role.OPERATOR)
+# Read-only exports of the city's data: not for officers (an export holds every unit).
+EXPORT_ROLES = (Role.ADMIN, Role.OPERATOR, Role.VERIFIKATOR, Role.PIMPINAN)
+# Read the review queue: operators too (their inbox links to its draft and returned lists);
+# only REVIEWERS decide.
+QUEUE_READERS = (Role.ADMIN, Role.OPERATOR, Role.VERIFIKATOR)
+# Read the completeness of a period's units.
+PROGRESS_READERS = (Role.ADMIN, Role.OPERATOR, Role.VERIFIKATOR, Role.PIMPINAN)
 
 
 def entry_window_open(period: AssessmentPeriod, today: datetime.date | None = None) -> bool:
@@ -73,3 +85,14 @@ def can_submit(user: User, submission: Submission) -> bool:
 
 def can_review(user: User, submission: Submission) -> bool:
     return user.has_role(*REVIEWERS) and submission.period.city_id == user.city_id
+
+
+rules.add_perm("indicators.change_catalogue", has_role(*FRAMEWORK_ADMINS))
+rules.add_perm("indicators.manage_periods", has_role(*PERIOD_MANAGERS))
+rules.add_perm("indicators.enter_any_unit", has_role(*CITY_ENTRY_ROLES))
+rules.add_perm("indicators.import_data", has_role(*IMPORT_ROLES))
+rules.add_perm("indicators.export_data", has_role(*EXPORT_ROLES))
+rules.add_perm("indicators.enter_values", rules.Predicate(can_enter))
+rules.add_perm("indicators.submit_submission", rules.Predicate(can_submit))
+rules.add_perm("indicators.review_submission", rules.Predicate(can_review))
+rules.add_perm("indicators.read_review_queue", has_role(*QUEUE_READERS))

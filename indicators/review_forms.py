@@ -52,11 +52,11 @@ class QueueFilterForm(forms.Form):
 
     def __init__(self, *args: Any, city: Region, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["periode"].queryset = AssessmentPeriod.objects.filter(city=city)  # type: ignore[attr-defined]
-        self.fields["kecamatan"].queryset = Region.objects.filter(  # type: ignore[attr-defined]
-            city=city, level=Region.Level.KECAMATAN
-        )
-        self.fields["instansi"].queryset = Stakeholder.objects.filter(city=city)  # type: ignore[attr-defined]
+        self.fields["periode"].queryset = AssessmentPeriod.objects.for_city(city.pk)  # type: ignore[attr-defined]
+        self.fields["kecamatan"].queryset = Region.objects.for_city(  # type: ignore[attr-defined]
+            city.pk
+        ).kecamatan()
+        self.fields["instansi"].queryset = Stakeholder.objects.for_city(city.pk)  # type: ignore[attr-defined]
         # Short labels: the city is implied, and kecamatan codes mean nothing to a reader.
         self.fields["periode"].label_from_instance = lambda p: str(p.year)  # type: ignore[attr-defined]
         self.fields["kecamatan"].label_from_instance = lambda r: r.name  # type: ignore[attr-defined]

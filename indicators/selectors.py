@@ -41,7 +41,7 @@ def unit_indicators(
         .at_level(level)
         .select_related("variable")
         .prefetch_related(
-            Prefetch("responsible", queryset=Stakeholder.objects.filter(city=city).order_by())
+            Prefetch("responsible", queryset=Stakeholder.objects.for_city(city.pk).order_by())
         )
     )
     if stakeholder is not None:
@@ -63,8 +63,10 @@ def unit_submission(
     region: Region | None = None,
     stakeholder: Stakeholder | None = None,
 ) -> Submission | None:
-    submissions = Submission.objects.filter(period=period).select_related(
-        "period__city", "submitted_by", "approved_by"
+    submissions = (
+        Submission.objects.for_city(period.city_id)
+        .filter(period=period)
+        .select_related("period__city", "submitted_by", "approved_by")
     )
     if level == Level.STAKEHOLDER:
         return submissions.filter(stakeholder=stakeholder).first()
@@ -125,7 +127,7 @@ def catalogue(city: Region) -> QuerySet[Indicator]:
     return (
         Indicator.objects.select_related("variable")
         .prefetch_related(
-            Prefetch("responsible", queryset=Stakeholder.objects.filter(city=city).order_by())
+            Prefetch("responsible", queryset=Stakeholder.objects.for_city(city.pk).order_by())
         )
         .annotate(value_count=Count("values"))
     )
@@ -145,7 +147,8 @@ class GridData:
 def kelurahan_grid(period: AssessmentPeriod) -> GridData:
     """Four queries: kelurahan, indicators, submissions, values."""
     kelurahan = list(
-        Region.objects.filter(city_id=period.city_id, level=Region.Level.KELURAHAN)
+        Region.objects.for_city(period.city_id)
+        .kelurahan()
         .select_related("parent")
         .order_by("code")
     )
@@ -154,14 +157,15 @@ def kelurahan_grid(period: AssessmentPeriod) -> GridData:
     )
     submissions = {
         s.region_id: s
-        for s in Submission.objects.filter(period=period, level=Level.KELURAHAN).order_by()
+        for s in Submission.objects.for_city(period.city_id)
+        .filter(period=period, level=Level.KELURAHAN)
+        .order_by()
         if s.region_id is not None
     }
     values = {
         (v.submission.region_id, v.indicator_id): v
-        for v in IndicatorValue.objects.filter(
-            submission__period=period, submission__level=Level.KELURAHAN
-        )
+        for v in IndicatorValue.objects.for_city(period.city_id)
+        .filter(submission__period=period, submission__level=Level.KELURAHAN)
         .select_related("submission")
         .only("value", "indicator_id", "submission__region_id")
         .order_by()
@@ -216,7 +220,7 @@ def period_completeness(period: AssessmentPeriod, today: datetime.date) -> Compl
         )
     )
     per_stakeholder = dict(
-        Stakeholder.objects.filter(city_id=period.city_id)
+        Stakeholder.objects.for_city(period.city_id)
         .filter(indicators__active=True, indicators__level=Level.STAKEHOLDER)
         .values("pk")
         .annotate(n=Count("indicators"))
@@ -225,7 +229,8 @@ def period_completeness(period: AssessmentPeriod, today: datetime.date) -> Compl
     )
     submissions = {
         (s.level, s.region_id or s.stakeholder_id): s
-        for s in Submission.objects.filter(period=period)
+        for s in Submission.objects.for_city(period.city_id)
+        .filter(period=period)
         .annotate(
             entered=Count(
                 "values", filter=Q(values__value__isnull=False, values__indicator__active=True)
@@ -234,15 +239,21 @@ def period_completeness(period: AssessmentPeriod, today: datetime.date) -> Compl
         .order_by()
     }
     rows: list[UnitProgress] = []
-    regions = Region.objects.filter(
-        Q(pk=period.city_id) | Q(city_id=period.city_id, level=Region.Level.KELURAHAN)
+    regions = (
+        Region.objects.for_city(period.city_id).filter(
+            Q(pk=period.city_id) | Q(level=Region.Level.KELURAHAN)
+        )
     ).select_related("parent")
     for region in sorted(regions, key=lambda r: (r.level != Region.Level.KOTA, r.code)):
         level = Level.KOTA if region.level == Region.Level.KOTA else Level.KELURAHAN
         group = str(Level.KOTA.label) if level == Level.KOTA else region.parent.name  # type: ignore[union-attr]
         rows.append(UnitProgress(level, region.name, group, region=region))
         rows[-1].applicable = per_level[level]
-    stakeholders = Stakeholder.objects.filter(pk__in=per_stakeholder).order_by("kind", "name")
+    stakeholders = (
+        Stakeholder.objects.for_city(period.city_id)
+        .filter(pk__in=per_stakeholder)
+        .order_by("kind", "name")
+    )
     for stakeholder in stakeholders:
         row = UnitProgress(
             Level.STAKEHOLDER,
@@ -277,7 +288,8 @@ def period_completeness(period: AssessmentPeriod, today: datetime.date) -> Compl
 def stakeholders_with_entry(period: AssessmentPeriod) -> QuerySet[Stakeholder]:
     """Organisations of the city that have stakeholder-level indicators to fill."""
     return (
-        Stakeholder.objects.filter(city_id=period.city_id, active=True)
+        Stakeholder.objects.for_city(period.city_id)
+        .active()
         .filter(indicators__active=True, indicators__level=Level.STAKEHOLDER)
         .distinct()
         .order_by("kind", "name")
@@ -288,7 +300,10 @@ def variable_indices(period: AssessmentPeriod) -> dict[Variable, Decimal | None]
     """Each variable's index (0–100) in the period's latest snapshot under the default
     edition; empty while the period has no snapshot. Two queries."""
     snapshot = (
-        ScoreSnapshot.objects.filter(period=period, edition__is_default=True).only("detail").first()
+        ScoreSnapshot.objects.for_city(period.city_id)
+        .filter(period=period, edition__is_default=True)
+        .only("detail")
+        .first()
     )
     if snapshot is None:
         return {}
@@ -318,7 +333,7 @@ class QueueFilters:
 def review_queue(city_id: int, filters: QueueFilters) -> QuerySet[Submission]:
     """A city's submissions matching the filters, longest waiting first (submitted units by
     when they were submitted, others by their last change). One query when evaluated."""
-    queue = Submission.objects.filter(period__city_id=city_id, status=filters.status)
+    queue = Submission.objects.for_city(city_id).filter(status=filters.status)
     if filters.period_id:
         queue = queue.filter(period_id=filters.period_id)
     if filters.level:
@@ -329,9 +344,9 @@ def review_queue(city_id: int, filters: QueueFilters) -> QuerySet[Submission]:
         queue = queue.filter(stakeholder_id=filters.stakeholder_id)
     if filters.variable_id:
         queue = queue.filter(
-            pk__in=IndicatorValue.objects.filter(
-                indicator__variable_id=filters.variable_id, value__isnull=False
-            ).values("submission_id")
+            pk__in=IndicatorValue.objects.for_city(city_id)
+            .filter(indicator__variable_id=filters.variable_id, value__isnull=False)
+            .values("submission_id")
         )
     return queue.select_related("period", "region__parent", "stakeholder", "submitted_by").order_by(
         "submitted_at", "updated_at", "pk"
@@ -340,7 +355,8 @@ def review_queue(city_id: int, filters: QueueFilters) -> QuerySet[Submission]:
 
 def previous_period(period: AssessmentPeriod) -> AssessmentPeriod | None:
     return (
-        AssessmentPeriod.objects.filter(city_id=period.city_id, year__lt=period.year)
+        AssessmentPeriod.objects.for_city(period.city_id)
+        .filter(year__lt=period.year)
         .order_by("-year")
         .first()
     )
@@ -359,9 +375,8 @@ def previous_values(submission: Submission) -> dict[int, Decimal]:
     )
     return {
         indicator_id: value
-        for indicator_id, value in IndicatorValue.objects.filter(
-            unit, submission__period=before, value__isnull=False
-        )
+        for indicator_id, value in IndicatorValue.objects.for_city(submission.period.city_id)
+        .filter(unit, submission__period=before, value__isnull=False)
         .order_by()
         .values_list("indicator_id", "value")
         if value is not None

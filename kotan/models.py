@@ -1,7 +1,7 @@
 """The core every app shares: the region tree, stakeholder organisations, users and the
 audit trail.
 
-Every query over city data goes through a `for_user` QuerySet method, because one
+Every query over city data goes through a city-scoped QuerySet (kotan.lib.scoping), because one
 deployment serves many BNN Kota offices and nothing of another city may ever leak.
 """
 
@@ -16,17 +16,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kotan.lib.scoping import CityScopedQuerySet
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
 
-class RegionQuerySet(models.QuerySet["Region"]):
-    def for_user(self, user: User | AnonymousUser) -> RegionQuerySet:
-        """Regions of the user's kab/kota (the kota itself, its kecamatan and kelurahan)."""
-        city_id = getattr(user, "city_id", None)
-        if city_id is None:
-            return self.none()
-        return self.filter(city_id=city_id)
+class RegionQuerySet(CityScopedQuerySet["Region"]):
+    city_lookup = "city"
 
     def kecamatan(self) -> RegionQuerySet:
         return self.filter(level=Region.Level.KECAMATAN)
@@ -94,12 +91,8 @@ class Region(models.Model):
         return self.level == self.Level.KOTA
 
 
-class StakeholderQuerySet(models.QuerySet["Stakeholder"]):
-    def for_user(self, user: User | AnonymousUser) -> StakeholderQuerySet:
-        city_id = getattr(user, "city_id", None)
-        if city_id is None:
-            return self.none()
-        return self.filter(city_id=city_id)
+class StakeholderQuerySet(CityScopedQuerySet["Stakeholder"]):
+    city_lookup = "city"
 
     def active(self) -> StakeholderQuerySet:
         return self.filter(active=True)
@@ -208,12 +201,8 @@ class User(AbstractUser):
         return self.is_active and self.role in roles
 
 
-class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
-    def for_user(self, user: User | AnonymousUser) -> AuditEntryQuerySet:
-        city_id = getattr(user, "city_id", None)
-        if city_id is None:
-            return self.none()
-        return self.filter(city_id=city_id)
+class AuditEntryQuerySet(CityScopedQuerySet["AuditEntry"]):
+    city_lookup = "city"
 
     def for_object(self, obj: models.Model) -> AuditEntryQuerySet:
         return self.filter(

@@ -25,6 +25,11 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+def snapshot(instance: models.Model, fields: list[str]) -> dict[str, Any]:
+    """The named fields' values, for `field_changes` before and after an edit."""
+    return {name: getattr(instance, name) for name in fields}
+
+
 def field_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
     """{field: [old, new]} for every field whose value differs, as JSON-safe values."""
     return {

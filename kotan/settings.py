@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "csp",
+    "rules",
     "kotan",
     "indicators",
     "meetings",
@@ -81,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "kotan.context_processors.navigation",
+                "kotan.context_processors.permissions",
             ],
         },
     },
@@ -102,6 +104,8 @@ AUTH_USER_MODEL = "kotan.User"
 AUTHENTICATION_BACKENDS = [
     # django-axes must come first so a locked-out user is refused before the password check.
     "axes.backends.AxesStandaloneBackend",
+    # Named permissions (each app's permissions.py) before the model permissions.
+    "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [

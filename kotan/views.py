@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from kotan.context_processors import inbox_items
 from kotan.forms import NotificationSettingsForm
 from kotan.inbox import InboxItem
+from kotan.lib.http import AuthenticatedHttpRequest
 from kotan.models import Notification, Region, Stakeholder, User
 from kotan.notifications import notification_mark_read, notification_preferences_save
 from kotan.permissions import ALL_ROLES, role_required
@@ -27,16 +28,11 @@ from kotan.permissions import ALL_ROLES, role_required
 logger = logging.getLogger(__name__)
 
 
-def _current_user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 @role_required(*ALL_ROLES)
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """ "Tugas saya": what the user's role has to do now (kotan.inbox), each count linking
     to its filtered list."""
-    user = _current_user(request)
+    user = request.user
     items = inbox_items(request)
     sections: dict[str, list[InboxItem]] = {}
     for item in items:
@@ -54,8 +50,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*ALL_ROLES)
-def notification_list(request: HttpRequest) -> HttpResponse:
-    user = _current_user(request)
+def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     notifications = Notification.objects.for_user(user)
     only_unread = request.GET.get("status") == "belum-dibaca"
     if only_unread:
@@ -70,9 +66,9 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(*ALL_ROLES)
-def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+def notification_read(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Mark one notification read and open what it is about."""
-    user = _current_user(request)
+    user = request.user
     notification = get_object_or_404(Notification.objects.for_user(user), pk=pk)
     notification_mark_read(user=user, notification_id=notification.pk)
     if request.POST.get("open") and url_has_allowed_host_and_scheme(
@@ -84,8 +80,8 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*ALL_ROLES)
-def notification_read_all(request: HttpRequest) -> HttpResponse:
-    count = notification_mark_read(user=_current_user(request))
+def notification_read_all(request: AuthenticatedHttpRequest) -> HttpResponse:
+    count = notification_mark_read(user=request.user)
     messages.success(
         request,
         ngettext(
@@ -99,8 +95,8 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*ALL_ROLES)
-def notification_settings(request: HttpRequest) -> HttpResponse:
-    user = _current_user(request)
+def notification_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     initial = {"email": user.email_notifications}
     form = NotificationSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -111,8 +107,8 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*ALL_ROLES)
-def region_list(request: HttpRequest) -> HttpResponse:
-    user = _current_user(request)
+def region_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     kecamatan = (
         Region.objects.for_user(user)
         .kecamatan()
@@ -122,30 +118,30 @@ def region_list(request: HttpRequest) -> HttpResponse:
     return render(request, "kotan/region_list.html", {"city": user.city, "kecamatan": kecamatan})
 
 
-def _get_region_for_user(request: HttpRequest, code: str) -> Region:
+def _get_region_for_user(request: AuthenticatedHttpRequest, code: str) -> Region:
     return get_object_or_404(Region.objects.for_user(request.user), code=code)
 
 
 @role_required(*ALL_ROLES)
-def region_detail(request: HttpRequest, code: str) -> HttpResponse:
+def region_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     region = _get_region_for_user(request, code)
     children = region.children.order_by("code")
     return render(request, "kotan/region_detail.html", {"region": region, "children": children})
 
 
 @role_required(*ALL_ROLES)
-def stakeholder_list(request: HttpRequest) -> HttpResponse:
-    user = _current_user(request)
+def stakeholder_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     stakeholders = Stakeholder.objects.for_user(user).annotate(officer_count=Count("officers"))
     return render(request, "kotan/stakeholder_list.html", {"stakeholders": stakeholders})
 
 
-def _get_stakeholder_for_user(request: HttpRequest, pk: int) -> Stakeholder:
+def _get_stakeholder_for_user(request: AuthenticatedHttpRequest, pk: int) -> Stakeholder:
     return get_object_or_404(Stakeholder.objects.for_user(request.user), pk=pk)
 
 
 @role_required(*ALL_ROLES)
-def stakeholder_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def stakeholder_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     stakeholder = _get_stakeholder_for_user(request, pk)
     officers = stakeholder.officers.filter(is_active=True).order_by("last_name", "first_name")
     return render(

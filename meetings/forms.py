@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import Indicator, Variable
+from kotan.lib.forms import VersionField
 from kotan.models import Region, Stakeholder
 from meetings.models import Action, Decision, Meeting
 from meetings.services.actions import ActionDetails, evidence_check
@@ -27,15 +28,8 @@ def _date_input() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class VersionField(forms.IntegerField):
-    """The version the user saw, for optimistic locking."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(widget=forms.HiddenInput, min_value=1, **kwargs)
-
-
 def _stakeholders(city: Region) -> Any:
-    return Stakeholder.objects.filter(city=city, active=True).order_by("kind", "name")
+    return Stakeholder.objects.for_city(city.pk).active().order_by("kind", "name")
 
 
 class MeetingForm(forms.Form):
@@ -374,7 +368,7 @@ class ActionFilterForm(forms.Form):
     def __init__(self, *args: Any, city: Region, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = _stakeholders(city)  # type: ignore[attr-defined]
-        self.fields["meeting"].queryset = Meeting.objects.filter(city=city)  # type: ignore[attr-defined]
+        self.fields["meeting"].queryset = Meeting.objects.for_city(city.pk)  # type: ignore[attr-defined]
 
 
 class ScheduleForm(forms.Form):

@@ -23,10 +23,10 @@ DUE_SOON_DAYS = 3
 def meeting_tasks(user: User, today: datetime.date) -> list[InboxItem]:
     section = _("Rapat & tindak lanjut")
     if user.has_role(Role.ADMIN, Role.OPERATOR):
-        overdue = Action.objects.filter(city_id=user.city_id).overdue(today).count()
-        without_minutes = Meeting.objects.filter(
-            city_id=user.city_id, status=Meeting.Status.HELD
-        ).count()
+        overdue = Action.objects.for_city(user.city_id).overdue(today).count()
+        without_minutes = (
+            Meeting.objects.for_city(user.city_id).filter(status=Meeting.Status.HELD).count()
+        )
         return [
             InboxItem(
                 "actions-overdue",
@@ -46,7 +46,8 @@ def meeting_tasks(user: User, today: datetime.date) -> list[InboxItem]:
         ]
     if user.has_role(Role.PEMANGKU) and user.stakeholder_id is not None:
         counts = (
-            Action.objects.filter(owner_id=user.stakeholder_id)
+            Action.objects.for_city(user.city_id)
+            .filter(owner_id=user.stakeholder_id)
             .open()
             .aggregate(
                 overdue=Count("pk", filter=Q(due_on__lt=today)),
@@ -85,11 +86,11 @@ def meeting_task_counts(user: User, today: datetime.date) -> list[Any]:
     """The items above as SQL expressions, for the navigation's one query."""
     if user.has_role(Role.ADMIN, Role.OPERATOR):
         return [
-            count_of(Action.objects.filter(city_id=user.city_id or 0).overdue(today)),
-            count_of(Meeting.objects.filter(city_id=user.city_id or 0, status=Meeting.Status.HELD)),
+            count_of(Action.objects.for_city(user.city_id).overdue(today)),
+            count_of(Meeting.objects.for_city(user.city_id).filter(status=Meeting.Status.HELD)),
         ]
     if user.has_role(Role.PEMANGKU) and user.stakeholder_id is not None:
-        mine = Action.objects.filter(owner_id=user.stakeholder_id).open()
+        mine = Action.objects.for_city(user.city_id).filter(owner_id=user.stakeholder_id).open()
         soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
         return [count_of(mine.filter(due_on__lte=soon))]
     return []

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import Indicator, Variable
+from kotan.lib.scoping import CityScopedQuerySet
 from kotan.models import Region, Stakeholder
 
 if TYPE_CHECKING:
@@ -25,16 +26,8 @@ if TYPE_CHECKING:
     from kotan.models import User
 
 
-def _city_id(user: User | AnonymousUser) -> int | None:
-    return getattr(user, "city_id", None)
-
-
-class MeetingQuerySet(models.QuerySet["Meeting"]):
-    def for_user(self, user: User | AnonymousUser) -> MeetingQuerySet:
-        city_id = _city_id(user)
-        if city_id is None:
-            return self.none()
-        return self.filter(city_id=city_id)
+class MeetingQuerySet(CityScopedQuerySet["Meeting"]):
+    city_lookup = "city"
 
     def took_place(self) -> MeetingQuerySet:
         return self.filter(status__in=[Meeting.Status.HELD, Meeting.Status.FINAL])
@@ -192,12 +185,8 @@ class Decision(models.Model):
         return f"{self.order}. {self.text[:80]}"
 
 
-class ActionQuerySet(models.QuerySet["Action"]):
-    def for_user(self, user: User | AnonymousUser) -> ActionQuerySet:
-        city_id = _city_id(user)
-        if city_id is None:
-            return self.none()
-        return self.filter(city_id=city_id)
+class ActionQuerySet(CityScopedQuerySet["Action"]):
+    city_lookup = "city"
 
     def of_stakeholder(self, stakeholder_id: int) -> ActionQuerySet:
         return self.filter(owner_id=stakeholder_id)

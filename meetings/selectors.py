@@ -70,8 +70,8 @@ def attendance_rates(stakeholder: Stakeholder, *, limit: int = 5) -> list[Attend
     )
     signed = Attendance.objects.filter(meeting_id=OuterRef("pk"), stakeholder_id=stakeholder.pk)
     rows = (
-        Meeting.objects.took_place()
-        .filter(city_id=stakeholder.city_id)
+        Meeting.objects.for_city(stakeholder.city_id)
+        .took_place()
         .filter(Exists(invited) | Exists(signed))
         .annotate(year=ExtractYear("starts_at"), came=Exists(signed.filter(present=True)))
         .values("year")
@@ -119,10 +119,10 @@ class AgendaDraft:
 def next_agenda_draft(*, city: Region, today: datetime.date) -> AgendaDraft:
     """A draft agenda for the next rakor: the weakest variables of the latest period's scores
     (when scores exist) and the overdue actions, grouped by owner organisation."""
-    period = AssessmentPeriod.objects.filter(city=city).order_by("-year").first()
+    period = AssessmentPeriod.objects.for_city(city.pk).order_by("-year").first()
     weak = weakest_variables(period)
     overdue = list(
-        Action.objects.filter(city=city)
+        Action.objects.for_city(city.pk)
         .overdue(today)
         .select_related("owner", "variable")
         .order_by("owner__name", "due_on", "pk")
@@ -140,8 +140,10 @@ def next_agenda_draft(*, city: Region, today: datetime.date) -> AgendaDraft:
             % {"owner": owner, "count": count}
         )
     items += [_("Rencana tindak lanjut dan pembagian tugas"), _("Penutup")]
-    lead = Stakeholder.objects.filter(
-        city=city, kind__in=[Stakeholder.Kind.PIMPINAN_DAERAH, Stakeholder.Kind.BNN], active=True
+    lead = (
+        Stakeholder.objects.for_city(city.pk)
+        .active()
+        .filter(kind__in=[Stakeholder.Kind.PIMPINAN_DAERAH, Stakeholder.Kind.BNN])
     )
     invited = list(dict.fromkeys([*lead, *per_owner]))
     title = _("Rakor KOTAN: evaluasi tindak lanjut %(date)s") % {

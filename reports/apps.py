@@ -7,7 +7,10 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Dasbor dan ringkasan kebijakan")
 
     def ready(self) -> None:
+        # Registers the app's named permissions (django-rules).
         from kotan.inbox import register
         from reports.inbox import report_task_counts, report_tasks
+
+        from . import permissions  # noqa: F401
 
         register(report_tasks, report_task_counts)

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import AssessmentPeriod, CategoryBand, Indicator, Variable
+from kotan.lib.forms import VersionField
 from kotan.models import Stakeholder, User
 from reports.models import Brief
 from reports.services.recommendations import RecommendationInput
@@ -85,7 +86,7 @@ class RecommendationForm(forms.Form):
     )
     order = forms.IntegerField(label=_("Urutan"), min_value=0, max_value=999, initial=0)
     active = forms.BooleanField(label=_("Aktif"), required=False, initial=True)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField(required=False)
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -23,7 +23,8 @@ Role = User.Role
 
 def _score_items(user: User) -> list[InboxItem]:
     snapshot = (
-        ScoreSnapshot.objects.filter(region_id=user.city_id or 0, edition__is_default=True)
+        ScoreSnapshot.objects.for_city(user.city_id)
+        .filter(edition__is_default=True)
         .select_related("period")
         .order_by("-period__year")
         .first()
@@ -32,9 +33,9 @@ def _score_items(user: User) -> list[InboxItem]:
         return []
     since = user.last_home_visit
     approved_since = (
-        Submission.objects.filter(
-            period=snapshot.period, status=Submission.Status.APPROVED, approved_at__gt=since
-        ).count()
+        Submission.objects.for_city(user.city_id)
+        .filter(period=snapshot.period, status=Submission.Status.APPROVED, approved_at__gt=since)
+        .count()
         if since
         else 0
     )
@@ -64,13 +65,12 @@ def _briefs_not_downloaded(user: User) -> QuerySet[Brief] | None:
     """Finished briefs for the user that the user has not downloaded yet: those addressed
     to an officer's organisation, the city summaries for Pimpinan."""
     if user.has_role(Role.PEMANGKU):
-        briefs = Brief.objects.filter(
-            city_id=user.city_id or 0,
+        briefs = Brief.objects.for_city(user.city_id).filter(
             kind=Brief.Kind.STAKEHOLDER,
             stakeholder_id=user.stakeholder_id or 0,
         )
     elif user.has_role(Role.PIMPINAN):
-        briefs = Brief.objects.filter(city_id=user.city_id or 0, kind=Brief.Kind.CITY_SUMMARY)
+        briefs = Brief.objects.for_city(user.city_id).filter(kind=Brief.Kind.CITY_SUMMARY)
     else:
         return None
     return briefs.filter(status=Brief.Status.DONE).exclude(

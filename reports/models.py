@@ -21,33 +21,20 @@ from indicators.models import (
     MethodologyEdition,
     Variable,
 )
-from kotan.models import Region, Stakeholder, User
+from kotan.lib.scoping import CityScopedQuerySet
+from kotan.models import Region, Stakeholder
 from meetings.models import Meeting
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AnonymousUser
-
-# Roles that read every brief of their city (DOMAIN.md §5: pimpinan reads, the verifikator
-# reads like pimpinan, operators and admins request and read).
-BRIEF_READER_ROLES = (
-    User.Role.ADMIN,
-    User.Role.OPERATOR,
-    User.Role.VERIFIKATOR,
-    User.Role.PIMPINAN,
-)
+    pass
 
 
-class RecommendationQuerySet(models.QuerySet["Recommendation"]):
-    def for_user(self, user: User | AnonymousUser) -> RecommendationQuerySet:
-        """The city's library; a stakeholder officer sees what is addressed to their
-        organisation."""
-        city_id = getattr(user, "city_id", None)
-        if city_id is None:
-            return self.none()
-        qs = self.filter(city_id=city_id)
-        if getattr(user, "role", None) == User.Role.PEMANGKU:
-            qs = qs.filter(addressees=getattr(user, "stakeholder_id", None))
-        return qs
+class RecommendationQuerySet(CityScopedQuerySet["Recommendation"]):
+    city_lookup = "city"
+
+    def for_officer(self, stakeholder_id: int) -> RecommendationQuerySet:
+        """A stakeholder officer sees what is addressed to their organisation."""
+        return self.filter(addressees=stakeholder_id)
 
     def active(self) -> RecommendationQuerySet:
         return self.filter(active=True)
@@ -120,25 +107,19 @@ def meetings_of_stakeholder(stakeholder_id: int) -> models.QuerySet[Meeting]:
     return Meeting.objects.involving(stakeholder_id)
 
 
-class BriefQuerySet(models.QuerySet["Brief"]):
-    def for_user(self, user: User | AnonymousUser) -> BriefQuerySet:
-        """Briefs the user may see and download: every brief of the city for readers; for a
-        stakeholder officer the briefs addressed to their organisation and the city summary."""
-        city_id = getattr(user, "city_id", None)
-        role = getattr(user, "role", None)
-        if city_id is None or not getattr(user, "is_active", False):
-            return self.none()
-        qs = self.filter(city_id=city_id)
-        if role in BRIEF_READER_ROLES:
-            return qs
-        if role == User.Role.PEMANGKU:
-            stakeholder_id = getattr(user, "stakeholder_id", None) or 0
-            return qs.filter(
-                Q(kind=Brief.Kind.CITY_SUMMARY)
-                | Q(kind=Brief.Kind.STAKEHOLDER, stakeholder_id=stakeholder_id)
-                | Q(kind=Brief.Kind.MINUTES, meeting__in=meetings_of_stakeholder(stakeholder_id))
-            )
-        return self.none()
+class BriefQuerySet(CityScopedQuerySet["Brief"]):
+    """Briefs the user may see and download: every brief of the city for the city's staff
+    and pimpinan; for a stakeholder officer the briefs addressed to their organisation, the
+    city summary and the minutes of meetings their organisation took part in."""
+
+    city_lookup = "city"
+
+    def for_officer(self, stakeholder_id: int) -> BriefQuerySet:
+        return self.filter(
+            Q(kind=Brief.Kind.CITY_SUMMARY)
+            | Q(kind=Brief.Kind.STAKEHOLDER, stakeholder_id=stakeholder_id)
+            | Q(kind=Brief.Kind.MINUTES, meeting__in=meetings_of_stakeholder(stakeholder_id))
+        )
 
     def in_period(self, period: AssessmentPeriod) -> BriefQuerySet:
         return self.filter(period=period)

@@ -154,9 +154,10 @@ def _territory(detail: dict[str, Any], scale: Scale) -> list[dict[str, Any]]:
     """The snapshot's compact territory rows, named from the regions (one query)."""
     two, one = _formatter(2), _formatter(1)
     names = dict(
-        Region.objects.filter(pk__in=[row[0] for row in detail["territory"]]).values_list(
-            "pk", "name"
-        )
+        # The ids come from a snapshot the caller already fetched for the user.
+        Region.objects.unscoped()
+        .filter(pk__in=[row[0] for row in detail["territory"]])
+        .values_list("pk", "name")
     )
     band_names = {b["order"]: b["name"] for b in detail["edition"]["bands"]}
     rows = [
@@ -169,7 +170,9 @@ def _territory(detail: dict[str, Any], scale: Scale) -> list[dict[str, Any]]:
             "tone": scale.tone(band_order),
             "variables": [one(v) for v in variables],
         }
-        for region_id, parent_id, index, scaled, band_order, variables in detail["territory"]
+        for region_id, parent_id, index, scaled, band_order, variables, *_rest in detail[
+            "territory"
+        ]
     ]
     children: dict[int, list[dict[str, Any]]] = {}
     for row in rows:
@@ -236,9 +239,11 @@ def dashboard_load(*, user: User, year: str | None, edition_id: str | None) -> D
         return board
     board.trend = _trend(choice, user)
     board.pending = ScoreRecomputeRequest.objects.filter(period=choice.period).first()
-    board.snapshot = ScoreSnapshot.objects.filter(
-        period=choice.period, edition=choice.edition
-    ).first()
+    board.snapshot = (
+        ScoreSnapshot.objects.for_city(choice.period.city_id)
+        .filter(period=choice.period, edition=choice.edition)
+        .first()
+    )
     earlier = [s for s in board.trend if s.period.year < choice.period.year]
     board.previous = earlier[-1] if earlier else None
     snap = board.snapshot
@@ -255,7 +260,7 @@ def dashboard_load(*, user: User, year: str | None, edition_id: str | None) -> D
     board.territory_rows = territory_rows_html(board.kecamatan)
     board.completeness = [
         {**row, "percent": round(100 * row["approved"] / row["expected"]) if row["expected"] else 0}
-        for row in snap.detail["completeness"]
+        for row in snap.detail["stakeholders"]
     ]
     board.variables_svg = variables_chart(board.variables, scale)
     board.trend_svg = ikotan_trend_chart(board.trend, scale)
@@ -325,7 +330,11 @@ def snapshot_territory(detail: dict[str, Any], scale: Scale) -> list[dict[str, A
 def variable_load(*, choice: Choice, code: str) -> tuple[ScoreSnapshot | None, dict[str, Any]]:
     """One variable of the chosen snapshot, with its indicators' scores and contributions
     (one query). 404 if the variable is not in the snapshot."""
-    snapshot = ScoreSnapshot.objects.filter(period=choice.period, edition=choice.edition).first()
+    snapshot = (
+        ScoreSnapshot.objects.for_city(choice.period.city_id if choice.period else None)
+        .filter(period=choice.period, edition=choice.edition)
+        .first()
+    )
     if snapshot is None:
         return None, {}
     scale = _scale(snapshot.detail)

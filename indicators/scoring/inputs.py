@@ -54,6 +54,7 @@ def editions_load() -> tuple[EditionSpec, ...]:
             scale_max=e.scale_max,
             weights={w.variable.code: w.weight for w in e.weights.all()},
             bands=tuple(Band(b.order, b.name, b.lower, b.upper) for b in e.bands.all()),
+            min_completeness=e.min_completeness,
         )
         for e in editions
     )
@@ -159,6 +160,7 @@ def scores_load(*, period_ids: Sequence[int]) -> list[PeriodInputs]:
                 indicators=indicators,
                 values=values[period.pk],
                 stakeholders=tuple(stakeholders[city.pk]),
+                is_final=period.status == AssessmentPeriod.Status.LOCKED,
             )
         )
     return result

@@ -4,8 +4,11 @@ The math is plain functions over plain, frozen dataclasses: no ORM inside, so it
 test by hand and quick to run over a million values. `inputs.scores_load` reads what
 they need from the database; `recompute.py` writes snapshots and queues recomputes.
 
-All arithmetic is Decimal (28 significant digits), so a value that is exactly half-way after
-two decimals, such as 20.005, rounds up as the method says instead of falling to float noise.
+§3.8: all arithmetic is on exact rationals (`fractions.Fraction`). Inputs arrive as Decimal
+(exactly convertible); a mean over three units is exactly a third, and only `categorise` rounds,
+once, half-up to two places on the edition's scale. With 28-digit Decimal a true 80.005 became
+80.00499… after a division by 3 and fell to the lower band. Results that leave this module are
+turned into Decimal by the caller (`to_decimal`), at the places it stores or shows.
 """
 
 from __future__ import annotations
@@ -14,10 +17,12 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from fractions import Fraction
 
-ZERO = Decimal(0)
-HUNDRED = Decimal(100)
+ZERO = Fraction(0)
+ONE = Fraction(1)
+HUNDRED = Fraction(100)
 CENT = Decimal("0.01")
 
 KOTA = "kota"
@@ -70,6 +75,8 @@ class EditionSpec:
     # Variable code → weight, in the variables' display order.
     weights: Mapping[str, Decimal]
     bands: tuple[Band, ...]
+    # §3.9: percent of data completeness below which the headline is not presented.
+    min_completeness: Decimal = Decimal(80)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,15 +108,18 @@ class PeriodInputs:
     indicators: tuple[IndicatorSpec, ...]
     values: Sequence[ValueRow]
     stakeholders: tuple[StakeholderSpec, ...] = ()
+    # §3.9: a score is final only when its period is locked.
+    is_final: bool = False
 
 
 # --- Outputs ----------------------------------------------------------------------------
+# Every number below the rounding step is an exact Fraction (§3.8).
 
 
 @dataclass(frozen=True, slots=True)
 class Category:
     """An index placed on an edition's scale: rounded value, its band, and how far the next
-    band's lower bound is (on the edition's scale)."""
+    band's lower bound is (on the edition's scale). The only rounded numbers of the method."""
 
     scaled: Decimal
     band: Band | None
@@ -123,27 +133,36 @@ class Category:
 
 @dataclass(frozen=True, slots=True)
 class VariableIndex:
-    index: Decimal | None
-    coverage: Decimal
+    index: Fraction | None
+    coverage: Fraction
     # Indicator id → w_i·s_i / Σw_i over the indicators with a score (they add up to index).
-    contributions: Mapping[int, Decimal]
+    contributions: Mapping[int, Fraction]
 
 
 @dataclass(frozen=True, slots=True)
 class IndicatorResult:
     spec: IndicatorSpec
-    score: Decimal | None
-    contribution: Decimal | None
+    score: Fraction | None
+    contribution: Fraction | None
     units_with_value: int
     units_expected: int
+
+    @property
+    def completeness(self) -> Fraction:
+        """§3.9 u_i: units with an approved value ÷ units expected (at most 1)."""
+        if self.units_expected <= 0:
+            return ONE if self.units_with_value else ZERO
+        return min(ONE, Fraction(self.units_with_value, self.units_expected))
 
 
 @dataclass(frozen=True, slots=True)
 class VariableResult:
     spec: VariableSpec
     weight: Decimal
-    index: Decimal | None
-    coverage: Decimal
+    index: Fraction | None
+    coverage: Fraction
+    # §3.9: Σ w_i·u_i / Σ w_i over all active indicators of the variable.
+    completeness: Fraction
     category: Category | None
     indicators: tuple[IndicatorResult, ...]
 
@@ -153,22 +172,33 @@ class Lever:
     """What raising one indicator would do for the city's IKOTAN."""
 
     spec: IndicatorSpec
-    score: Decimal
+    score: Fraction
     # IKOTAN points (0–100) gained if this indicator reached its best value.
-    max_gain: Decimal
+    max_gain: Fraction
     # The score this indicator alone would need to reach the next category, or None if even
     # its best value is not enough (or there is no next category).
-    score_needed: Decimal | None
-    value_needed: Decimal | None
+    score_needed: Fraction | None
+    value_needed: Fraction | None
+
+
+@dataclass(frozen=True, slots=True)
+class PathStep:
+    """One indicator of the path to the next category: raise it to its best value."""
+
+    spec: IndicatorSpec
+    score: Fraction
+    gain: Fraction
 
 
 @dataclass(frozen=True, slots=True)
 class RegionResult:
     region: RegionSpec
-    index: Decimal | None
+    index: Fraction | None
     category: Category | None
     missing: tuple[str, ...]
-    variables: Mapping[str, Decimal | None]
+    variables: Mapping[str, Fraction | None]
+    # §3.9 over the kelurahan-level indicators, with the edition's variable weights.
+    completeness: Fraction = ZERO
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,12 +211,17 @@ class CompletenessRow:
 @dataclass(frozen=True)
 class EditionResult:
     edition: EditionSpec
-    index: Decimal | None
+    index: Fraction | None
     category: Category | None
     missing: tuple[str, ...]
     variables: tuple[VariableResult, ...]
     levers: tuple[Lever, ...]
     territory: tuple[RegionResult, ...]
+    # §3.9: Σ W_v·completeness_v / Σ W_v.
+    completeness: Fraction = ZERO
+    # The fewest indicators that, each raised to its best value, lift the city into the next
+    # band (empty when there is no next band or even all of them would not be enough).
+    path: tuple[PathStep, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -197,14 +232,42 @@ class PeriodScores:
     value_count: int
     editions: tuple[EditionResult, ...]
     completeness: tuple[CompletenessRow, ...] = field(default=())
+    is_final: bool = False
+    stakeholders: tuple[StakeholderSpec, ...] = ()
 
 
 # --- The formulas -----------------------------------------------------------------------
 
+Number = Decimal | Fraction | int
 
-def indicator_score(value: Decimal, *, worst: Decimal, best: Decimal) -> Decimal:
+
+def exact(value: Number) -> Fraction:
+    """A Decimal (or int) as the exact rational it denotes."""
+    return value if isinstance(value, Fraction) else Fraction(value)
+
+
+def to_decimal(value: Number, places: int = 2) -> Decimal:
+    """Round an exact value half-up (away from zero on a tie) to `places` decimals. The
+    method calls it once per number, at the end (§3.8)."""
+    x = exact(value)
+    scale = 10**places
+    sign = -1 if x < 0 else 1
+    units = int((abs(x) * scale + Fraction(1, 2)) // 1)
+    return Decimal(sign * units).scaleb(-places).quantize(Decimal(1).scaleb(-places))
+
+
+def truncate(value: Number, places: int = 2) -> Decimal:
+    """Round toward zero: for completeness, which must never reach a minimum it misses."""
+    x = exact(value)
+    scale = 10**places
+    units = int(abs(x) * scale // 1) * (-1 if x < 0 else 1)
+    return Decimal(units).scaleb(-places).quantize(Decimal(1).scaleb(-places))
+
+
+def indicator_score(value: Number, *, worst: Number, best: Number) -> Fraction:
     """§3.1: clamp((v − worst) / (best − worst), 0, 1) × 100. best < worst: lower is better."""
-    score = (value - worst) * HUNDRED / (best - worst)
+    v, w, b = exact(value), exact(worst), exact(best)
+    score = (v - w) * HUNDRED / (b - w)
     if score < ZERO:
         return ZERO
     if score > HUNDRED:
@@ -212,23 +275,24 @@ def indicator_score(value: Decimal, *, worst: Decimal, best: Decimal) -> Decimal
     return score
 
 
-def mean(scores: Sequence[Decimal]) -> Decimal | None:
+def mean(scores: Sequence[Fraction]) -> Fraction | None:
     return sum(scores, ZERO) / len(scores) if scores else None
 
 
 def variable_index(
-    scores: Mapping[int, Decimal], indicators: Sequence[IndicatorSpec]
+    scores: Mapping[int, Fraction] | Mapping[int, Decimal], indicators: Sequence[IndicatorSpec]
 ) -> VariableIndex:
     """§3.3 over `indicators` (the active ones of one variable, at the levels in view)."""
     total = scored = acc = ZERO
-    weighted: dict[int, Decimal] = {}
+    weighted: dict[int, Fraction] = {}
     for spec in indicators:
-        total += spec.weight
+        weight = exact(spec.weight)
+        total += weight
         score = scores.get(spec.id)
         if score is None:
             continue
-        scored += spec.weight
-        weighted[spec.id] = spec.weight * score
+        scored += weight
+        weighted[spec.id] = weight * exact(score)
         acc += weighted[spec.id]
     if not scored:
         return VariableIndex(index=None, coverage=ZERO, contributions={})
@@ -240,41 +304,53 @@ def variable_index(
 
 
 def _index_only(
-    scores: Mapping[int, Decimal], indicators: Sequence[IndicatorSpec]
-) -> Decimal | None:
+    scores: Mapping[int, Fraction], indicators: Sequence[IndicatorSpec]
+) -> Fraction | None:
     """variable_index(...).index without coverage and contributions: the territorial view
     computes it for every kelurahan of every period, so it stays lean."""
     acc = scored = ZERO
     for spec in indicators:
         score = scores.get(spec.id)
         if score is not None:
-            acc += spec.weight * score
-            scored += spec.weight
+            weight = exact(spec.weight)
+            acc += weight * score
+            scored += weight
     return acc / scored if scored else None
 
 
 def ikotan(
-    indices: Mapping[str, Decimal | None], weights: Mapping[str, Decimal]
-) -> tuple[Decimal | None, tuple[str, ...]]:
+    indices: Mapping[str, Fraction | None] | Mapping[str, Decimal | None],
+    weights: Mapping[str, Number],
+) -> tuple[Fraction | None, tuple[str, ...]]:
     """§3.4: (IKOTAN, ()) when every weighted variable has an index, else (None, missing)."""
     missing = tuple(code for code in weights if indices.get(code) is None)
     if missing:
         return None, missing
-    acc = sum((weight * indices[code] for code, weight in weights.items()), ZERO)  # type: ignore[operator]
-    return acc / sum(weights.values(), ZERO), ()
+    acc = sum((exact(weight) * exact(indices[code]) for code, weight in weights.items()), ZERO)  # type: ignore[arg-type]
+    return acc / sum((exact(w) for w in weights.values()), ZERO), ()
 
 
-def to_scale(x: Decimal, edition: EditionSpec) -> Decimal:
+def weighted_completeness(parts: Mapping[str, Fraction], weights: Mapping[str, Number]) -> Fraction:
+    """§3.9: Σ W_v·completeness_v / Σ W_v (a variable without any part counts as 0)."""
+    total = sum((exact(w) for w in weights.values()), ZERO)
+    if not total:
+        return ZERO
+    return sum((exact(w) * parts.get(code, ZERO) for code, w in weights.items()), ZERO) / total
+
+
+def to_scale(x: Number, edition: EditionSpec) -> Fraction:
     """§3.5: 0–100 → the edition's scale (for 1–4: 1 + 3·x/100)."""
-    return edition.scale_min + (edition.scale_max - edition.scale_min) * x / HUNDRED
+    low, high = exact(edition.scale_min), exact(edition.scale_max)
+    return low + (high - low) * exact(x) / HUNDRED
 
 
-def from_scale(value: Decimal, edition: EditionSpec) -> Decimal:
-    return (value - edition.scale_min) * HUNDRED / (edition.scale_max - edition.scale_min)
+def from_scale(value: Number, edition: EditionSpec) -> Fraction:
+    low, high = exact(edition.scale_min), exact(edition.scale_max)
+    return (exact(value) - low) * HUNDRED / (high - low)
 
 
-def round_half_up(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+def round_half_up(value: Number) -> Decimal:
+    return to_decimal(value, 2)
 
 
 def band_for(value: Decimal, bands: Sequence[Band]) -> Band | None:
@@ -289,12 +365,37 @@ def band_for(value: Decimal, bands: Sequence[Band]) -> Band | None:
     return None
 
 
-def categorise(x: Decimal, edition: EditionSpec) -> Category:
+def categorise(x: Number, edition: EditionSpec) -> Category:
+    """§3.5: the one rounding of the method, on the edition's scale, then the band."""
     scaled = round_half_up(to_scale(x, edition))
     band = band_for(scaled, edition.bands)
     next_band = next((b for b in edition.bands if b.lower > scaled), None)
     gap = next_band.lower - scaled if next_band else None
     return Category(scaled=scaled, band=band, next_band=next_band, gap=gap)
+
+
+def index_to_store(x: Number, category: Category, edition: EditionSpec, places: int = 4) -> Decimal:
+    """`x` (0–100) as a decimal of `places` places that categorises exactly as `x` does.
+
+    Plain rounding would round twice: a true 80.00496 stores as 80.0050, which a reader
+    rounds to 80.01 while the category says 80.00. So the stored value is the nearest one
+    inside the interval of indices that round to `category.scaled`."""
+    stored = to_decimal(x, places)
+    half = Fraction(1, 200)
+    low = from_scale(exact(category.scaled) - half, edition)
+    high = from_scale(exact(category.scaled) + half, edition)  # excluded
+    step = Fraction(1, 10**places)
+    if exact(stored) < low:
+        stored = _ceil_decimal(low, places)
+    if exact(stored) >= high:
+        stored = _ceil_decimal(high, places) - Decimal(step.numerator) / step.denominator
+    return stored
+
+
+def _ceil_decimal(x: Fraction, places: int) -> Decimal:
+    scale = 10**places
+    units = -((-x * scale) // 1)
+    return Decimal(int(units)).scaleb(-places).quantize(Decimal(1).scaleb(-places))
 
 
 def fingerprint(values: Iterable[ValueRow]) -> str:
@@ -308,10 +409,10 @@ def fingerprint(values: Iterable[ValueRow]) -> str:
 
 @dataclass
 class _UnitScores:
-    city: dict[int, Decimal]
+    city: dict[int, Fraction]
     city_units: dict[int, int]
-    kecamatan: dict[int, dict[int, Decimal]]
-    kelurahan: dict[int, dict[int, Decimal]]
+    kecamatan: dict[int, dict[int, Fraction]]
+    kelurahan: dict[int, dict[int, Fraction]]
 
 
 def unit_scores(inputs: PeriodInputs) -> _UnitScores:
@@ -319,15 +420,17 @@ def unit_scores(inputs: PeriodInputs) -> _UnitScores:
     units with an approved value), for each kelurahan, and for each kecamatan (mean over its
     kelurahan)."""
     specs = {spec.id: spec for spec in inputs.indicators}
+    bounds = {spec.id: (exact(spec.worst), exact(spec.best)) for spec in inputs.indicators}
     kelurahan_parent = {k.id: k.parent_id for k in inputs.kelurahan}
-    city: dict[int, Decimal] = {}
-    kelurahan: dict[int, dict[int, Decimal]] = defaultdict(dict)
-    by_stakeholder: dict[int, list[Decimal]] = defaultdict(list)
+    city: dict[int, Fraction] = {}
+    kelurahan: dict[int, dict[int, Fraction]] = defaultdict(dict)
+    by_stakeholder: dict[int, list[Fraction]] = defaultdict(list)
     for indicator_id, region_id, stakeholder_id, value in inputs.values:
         spec = specs.get(indicator_id)
         if spec is None:
             continue  # a retired indicator
-        score = indicator_score(value, worst=spec.worst, best=spec.best)
+        worst, best = bounds[indicator_id]
+        score = indicator_score(value, worst=worst, best=best)
         if spec.level == KELURAHAN:
             if region_id in kelurahan_parent:
                 kelurahan[region_id][indicator_id] = score
@@ -338,8 +441,8 @@ def unit_scores(inputs: PeriodInputs) -> _UnitScores:
             city[indicator_id] = score
 
     city_units = dict.fromkeys(city, 1)
-    kel_sums: dict[int, list[Decimal]] = defaultdict(list)
-    kec_sums: dict[int, dict[int, list[Decimal]]] = defaultdict(lambda: defaultdict(list))
+    kel_sums: dict[int, list[Fraction]] = defaultdict(list)
+    kec_sums: dict[int, dict[int, list[Fraction]]] = defaultdict(lambda: defaultdict(list))
     for kel_id, scores in kelurahan.items():
         kec = kec_sums[kelurahan_parent[kel_id]]  # type: ignore[index]
         for indicator_id, score in scores.items():
@@ -364,30 +467,35 @@ def _by_variable(
     return grouped
 
 
+def _factor(variable: VariableResult, result: IndicatorResult, total_weight: Fraction) -> Fraction:
+    """IKOTAN points per score point of one scored indicator: W_v/ΣW · w_i/Σw_scored."""
+    scored_weight = sum(
+        (exact(r.spec.weight) for r in variable.indicators if r.score is not None), ZERO
+    )
+    return exact(variable.weight) / total_weight * exact(result.spec.weight) / scored_weight
+
+
 def _levers(
-    variables: Sequence[VariableResult], edition: EditionSpec, x: Decimal, category: Category
+    variables: Sequence[VariableResult], edition: EditionSpec, x: Fraction, category: Category
 ) -> tuple[Lever, ...]:
     """§3.7 turned into advice: for each scored indicator, the IKOTAN points its best value
     would add (W_v/ΣW · w_i/Σw_scored · (100 − s_i)) and the score it alone would need for
     the city to reach the next category. Largest possible gain first."""
-    total_weight = sum(edition.weights.values(), ZERO)
-    needed = from_scale(category.next_band.lower, edition) - x if category.next_band else None
+    total_weight = sum((exact(w) for w in edition.weights.values()), ZERO)
+    needed = points_needed_for_next_band(edition, x, category)
     levers = []
     for variable in variables:
-        scored_weight = sum(
-            (r.spec.weight for r in variable.indicators if r.score is not None), ZERO
-        )
         for result in variable.indicators:
             if result.score is None:
                 continue
-            factor = variable.weight / total_weight * result.spec.weight / scored_weight
+            factor = _factor(variable, result, total_weight)
             score_needed = value_needed = None
             if needed is not None and needed > 0:
                 target = result.score + needed / factor
                 if target <= HUNDRED:
                     score_needed = target
-                    span = result.spec.best - result.spec.worst
-                    value_needed = result.spec.worst + target * span / HUNDRED
+                    worst, best = exact(result.spec.worst), exact(result.spec.best)
+                    value_needed = worst + target * (best - worst) / HUNDRED
             levers.append(
                 Lever(
                     spec=result.spec,
@@ -401,9 +509,38 @@ def _levers(
     return tuple(levers)
 
 
+def points_needed_for_next_band(
+    edition: EditionSpec, x: Fraction, category: Category
+) -> Fraction | None:
+    """IKOTAN points (0–100) from `x` to the next band's lower bound (§3.7's gap, exact)."""
+    if category.next_band is None:
+        return None
+    return from_scale(category.next_band.lower, edition) - x
+
+
+def path_to_next_band(levers: Sequence[Lever], needed: Fraction | None) -> tuple[PathStep, ...]:
+    """The fewest indicators to raise to their best value so that IKOTAN reaches the next
+    band. Raising one indicator never changes another's gain (each enters IKOTAN linearly,
+    with a fixed factor), so taking the largest gains first is optimal for the count: no k
+    indicators add more than the k largest gains. Empty if all of them are not enough."""
+    if needed is None or needed <= 0:
+        return ()
+    steps: list[PathStep] = []
+    total = ZERO
+    for lever in sorted(levers, key=lambda lv: (-lv.max_gain, lv.spec.code)):
+        if lever.max_gain <= 0:
+            break
+        steps.append(PathStep(spec=lever.spec, score=lever.score, gain=lever.max_gain))
+        total += lever.max_gain
+        if total >= needed:
+            return tuple(steps)
+    return ()
+
+
 def _territory(
     regions: Sequence[RegionSpec],
-    indices: Mapping[int, Mapping[str, Decimal | None]],
+    indices: Mapping[int, Mapping[str, Fraction | None]],
+    completeness: Mapping[int, Mapping[str, Fraction]],
     edition: EditionSpec,
 ) -> list[RegionResult]:
     rows = []
@@ -417,6 +554,7 @@ def _territory(
                 category=categorise(index, edition) if index is not None else None,
                 missing=missing,
                 variables=variables,
+                completeness=weighted_completeness(completeness[region.id], edition.weights),
             )
         )
     return rows
@@ -465,6 +603,33 @@ def _completeness(inputs: PeriodInputs) -> tuple[CompletenessRow, ...]:
     return tuple(rows)
 
 
+def _region_completeness(
+    inputs: PeriodInputs,
+    units: _UnitScores,
+    kel_by_variable: Mapping[str, Sequence[IndicatorSpec]],
+) -> dict[int, dict[str, Fraction]]:
+    """§3.9 per kelurahan (u_i is 1 or 0) and per kecamatan (u_i = its kelurahan with a
+    value ÷ its kelurahan), per variable, over the kelurahan-level indicators."""
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for kel in inputs.kelurahan:
+        children[kel.parent_id].append(kel.id)
+    result: dict[int, dict[str, Fraction]] = {}
+    for region in (*inputs.kecamatan, *inputs.kelurahan):
+        members = [region.id] if region.level == KELURAHAN else children.get(region.id, [])
+        per_variable: dict[str, Fraction] = {}
+        for code, specs in kel_by_variable.items():
+            total = acc = ZERO
+            for spec in specs:
+                weight = exact(spec.weight)
+                total += weight
+                if members:
+                    have = sum(1 for m in members if spec.id in units.kelurahan.get(m, {}))
+                    acc += weight * Fraction(have, len(members))
+            per_variable[code] = acc / total if total else ZERO
+        result[region.id] = per_variable
+    return result
+
+
 def period_scores(
     inputs: PeriodInputs, editions: Sequence[EditionSpec], *, values_fingerprint: str = ""
 ) -> PeriodScores:
@@ -477,7 +642,7 @@ def period_scores(
     city_indices = {
         code: variable_index(units.city, specs) for code, specs in all_by_variable.items()
     }
-    region_indices: dict[int, dict[str, Decimal | None]] = {}
+    region_indices: dict[int, dict[str, Fraction | None]] = {}
     for regions, scores in (
         (inputs.kecamatan, units.kecamatan),
         (inputs.kelurahan, units.kelurahan),
@@ -487,45 +652,57 @@ def period_scores(
             region_indices[region.id] = {
                 code: _index_only(own, specs) for code, specs in kel_by_variable.items()
             }
+    region_completeness = _region_completeness(inputs, units, kel_by_variable)
     n_kelurahan = len(inputs.kelurahan)
     # A stakeholder-level indicator expects one value per organisation responsible for it.
     n_responsible: dict[int, int] = defaultdict(int)
     for stakeholder in inputs.stakeholders:
         for indicator_id in stakeholder.indicator_ids:
             n_responsible[indicator_id] += 1
+    city_variables: dict[str, tuple[tuple[IndicatorResult, ...], Fraction]] = {}
+    for variable in inputs.variables:
+        vi = city_indices[variable.code]
+        indicators = tuple(
+            IndicatorResult(
+                spec=spec,
+                score=units.city.get(spec.id),
+                contribution=vi.contributions.get(spec.id),
+                units_with_value=units.city_units.get(spec.id, 0),
+                units_expected=(
+                    n_kelurahan
+                    if spec.level == KELURAHAN
+                    else (n_responsible[spec.id] if spec.level == STAKEHOLDER else 1)
+                ),
+            )
+            for spec in all_by_variable[variable.code]
+        )
+        total = sum((exact(r.spec.weight) for r in indicators), ZERO)
+        done = sum((exact(r.spec.weight) * r.completeness for r in indicators), ZERO)
+        city_variables[variable.code] = (indicators, done / total if total else ZERO)
     results = []
     for edition in editions:
         variables = []
         for variable in inputs.variables:
             vi = city_indices[variable.code]
-            indicators = tuple(
-                IndicatorResult(
-                    spec=spec,
-                    score=units.city.get(spec.id),
-                    contribution=vi.contributions.get(spec.id),
-                    units_with_value=units.city_units.get(spec.id, 0),
-                    units_expected=(
-                        n_kelurahan
-                        if spec.level == KELURAHAN
-                        else (n_responsible[spec.id] if spec.level == STAKEHOLDER else 1)
-                    ),
-                )
-                for spec in all_by_variable[variable.code]
-            )
+            indicators, completeness = city_variables[variable.code]
             variables.append(
                 VariableResult(
                     spec=variable,
-                    weight=edition.weights.get(variable.code, ZERO),
+                    weight=edition.weights.get(variable.code, Decimal(0)),
                     index=vi.index,
                     coverage=vi.coverage,
+                    completeness=completeness,
                     category=categorise(vi.index, edition) if vi.index is not None else None,
                     indicators=indicators,
                 )
             )
         index, missing = ikotan({c: v.index for c, v in city_indices.items()}, edition.weights)
         category = categorise(index, edition) if index is not None else None
-        territory = _territory(inputs.kecamatan, region_indices, edition) + _territory(
-            inputs.kelurahan, region_indices, edition
+        territory = _territory(
+            inputs.kecamatan, region_indices, region_completeness, edition
+        ) + _territory(inputs.kelurahan, region_indices, region_completeness, edition)
+        levers = (
+            _levers(variables, edition, index, category) if category and index is not None else ()
         )
         results.append(
             EditionResult(
@@ -534,10 +711,16 @@ def period_scores(
                 category=category,
                 missing=missing,
                 variables=tuple(variables),
-                levers=_levers(variables, edition, index, category)
+                levers=levers,
+                territory=tuple(territory),
+                completeness=weighted_completeness(
+                    {code: c for code, (_i, c) in city_variables.items()}, edition.weights
+                ),
+                path=path_to_next_band(
+                    levers, points_needed_for_next_band(edition, index, category)
+                )
                 if category and index is not None
                 else (),
-                territory=tuple(territory),
             )
         )
     return PeriodScores(
@@ -547,4 +730,6 @@ def period_scores(
         value_count=len(inputs.values),
         editions=tuple(results),
         completeness=_completeness(inputs),
+        is_final=inputs.is_final,
+        stakeholders=inputs.stakeholders,
     )

@@ -13,7 +13,7 @@ import json
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from fractions import Fraction
 from functools import partial
 from typing import Any
 
@@ -31,15 +31,21 @@ from indicators.models import (
     ScoreRecomputeRequest,
     ScoreSnapshot,
 )
+from indicators.scoring.detail import CategoryDetail, SnapshotDetail
 from indicators.scoring.inputs import editions_load, scores_load
 from indicators.scoring.method import (
     Category,
     EditionResult,
     EditionSpec,
     IndicatorSpec,
+    Number,
     PeriodScores,
     fingerprint,
+    index_to_store,
     period_scores,
+    points_needed_for_next_band,
+    to_decimal,
+    truncate,
 )
 from kotan.models import Notification, User
 from kotan.notifications import notifications_emit
@@ -50,11 +56,9 @@ logger = logging.getLogger(__name__)
 _LOCK_CLASS = 4_0404
 # Levers kept in a snapshot: the dashboard shows the first few, briefs may show more.
 _LEVERS_KEPT = 10
-_PLACES = Decimal("0.0001")
-_CENT = Decimal("0.01")
 # Bump when the layout of ScoreSnapshot.detail changes: it is part of the method fingerprint,
 # so the next recompute (at the latest the nightly one) rewrites every snapshot.
-DETAIL_FORMAT = 2
+DETAIL_FORMAT = 3
 
 
 @dataclass(frozen=True)
@@ -64,11 +68,15 @@ class RecomputeResult:
     unchanged: int
 
 
-def _num(value: Decimal | None, places: Decimal = _PLACES) -> str | None:
-    return None if value is None else str(value.quantize(places))
+def _num(value: Number | None, places: int = 4) -> str | None:
+    return None if value is None else str(to_decimal(value, places))
 
 
-def _category(category: Category | None) -> dict[str, Any] | None:
+def _percent(value: Fraction) -> str:
+    return str(truncate(value * 100, 2))
+
+
+def _category(category: Category | None) -> CategoryDetail | None:
     if category is None:
         return None
     return {
@@ -80,27 +88,51 @@ def _category(category: Category | None) -> dict[str, Any] | None:
     }
 
 
-def snapshot_detail(scores: PeriodScores, result: EditionResult) -> dict[str, Any]:
+def _consistent(
+    value: Fraction | None, category: Category | None, edition: EditionSpec, places: int = 4
+) -> str | None:
+    """An index as stored beside its category: never one that rounds to another value."""
+    if value is None:
+        return None
+    if category is None:
+        return _num(value, places)
+    return str(index_to_store(value, category, edition, places))
+
+
+def snapshot_detail(scores: PeriodScores, result: EditionResult) -> SnapshotDetail:
     """The JSON kept beside a city's IKOTAN: everything the dashboard and briefs explain."""
     edition = result.edition
+    responsible: dict[int, list[str]] = {}
+    for stakeholder in scores.stakeholders:
+        for indicator_id in stakeholder.indicator_ids:
+            responsible.setdefault(indicator_id, []).append(stakeholder.name)
+    points_needed = (
+        points_needed_for_next_band(edition, result.index, result.category)
+        if result.index is not None and result.category is not None
+        else None
+    )
     return {
         "edition": {
             "name": edition.name,
             "scale_min": str(edition.scale_min),
             "scale_max": str(edition.scale_max),
+            "min_completeness": str(edition.min_completeness),
             "bands": [
                 {"order": b.order, "name": b.name, "lower": str(b.lower), "upper": str(b.upper)}
                 for b in edition.bands
             ],
         },
         "category": _category(result.category),
+        "is_final": scores.is_final,
+        "completeness": _percent(result.completeness),
         "variables": [
             {
                 "code": v.spec.code,
                 "name": v.spec.name,
                 "weight": str(v.weight),
-                "index": _num(v.index),
+                "index": _consistent(v.index, v.category, edition),
                 "coverage": _num(v.coverage),
+                "completeness": _percent(v.completeness),
                 "category": _category(v.category),
                 "indicators": [
                     {
@@ -113,6 +145,7 @@ def snapshot_detail(scores: PeriodScores, result: EditionResult) -> dict[str, An
                         "contribution": _num(r.contribution),
                         "units": r.units_with_value,
                         "expected": r.units_expected,
+                        "completeness": _percent(r.completeness),
                     }
                     for r in v.indicators
                 ],
@@ -130,25 +163,38 @@ def snapshot_detail(scores: PeriodScores, result: EditionResult) -> dict[str, An
                 "score": _num(lever.score),
                 "max_gain": _num(lever.max_gain),
                 "score_needed": _num(lever.score_needed),
-                "value_needed": _num(lever.value_needed, Decimal("0.01")),
+                "value_needed": _num(lever.value_needed, 2),
+                "responsible": responsible.get(lever.spec.id, []),
             }
             for lever in result.levers[:_LEVERS_KEPT]
         ],
+        "points_needed": _num(points_needed),
+        "path": [
+            {
+                "code": step.spec.code,
+                "name": step.spec.name,
+                "variable": step.spec.variable,
+                "score": str(to_decimal(step.score, 4)),
+                "gain": str(to_decimal(step.gain, 4)),
+                "responsible": responsible.get(step.spec.id, []),
+            }
+            for step in result.path
+        ],
         # Compact, because a national recompute writes one per city-year and edition:
-        # [region id, parent id, index (0–100), value on the scale, band order,
-        #  {variable: index}]; names are read from the regions when shown.
+        # see `TerritoryRow`; names are read from the regions when shown.
         "territory": [
             [
                 row.region.id,
                 row.region.parent_id,
-                _num(row.index, _CENT),
+                _consistent(row.index, row.category, edition, 2),
                 None if row.category is None else str(row.category.scaled),
                 row.category.band.order if row.category and row.category.band else None,
-                [_num(value, _CENT) for value in row.variables.values()],
+                [_num(value, 2) for value in row.variables.values()],
+                _percent(row.completeness),
             ]
             for row in result.territory
         ],
-        "completeness": [
+        "stakeholders": [
             {
                 "id": c.stakeholder.id,
                 "name": c.stakeholder.name,
@@ -167,6 +213,7 @@ def method_fingerprint(edition: EditionSpec, indicators: Sequence[IndicatorSpec]
     spec = {
         "format": DETAIL_FORMAT,
         "scale": [str(edition.scale_min), str(edition.scale_max)],
+        "min_completeness": str(edition.min_completeness),
         "weights": {code: str(w) for code, w in edition.weights.items()},
         "bands": [[b.name, str(b.lower), str(b.upper)] for b in edition.bands],
         "indicators": [
@@ -199,12 +246,16 @@ def _snapshot(scores: PeriodScores, result: EditionResult, method: str, now: Any
         fingerprint=scores.fingerprint,
         method_fingerprint=method,
         value_count=scores.value_count,
-        index=None if result.index is None else result.index.quantize(_PLACES),
+        index=None
+        if result.index is None or category is None
+        else index_to_store(result.index, category, result.edition),
         scaled=category.scaled if category else None,
         band_order=category.band.order if category and category.band else None,
         band_name=category.band.name if category and category.band else "",
         missing_variables=list(result.missing),
-        detail=snapshot_detail(scores, result),
+        completeness=truncate(result.completeness * 100, 2),
+        is_final=scores.is_final,
+        detail=dict(snapshot_detail(scores, result)),
     )
 
 
@@ -262,10 +313,10 @@ def _recompute_chunk(period_ids: Sequence[int], editions: Sequence[EditionSpec])
     )
     inputs = scores_load(period_ids=period_ids)
     existing = {
-        (p, e): (fp, mfp)
-        for p, e, fp, mfp in ScoreSnapshot.objects.filter(period_id__in=period_ids).values_list(
-            "period_id", "edition_id", "fingerprint", "method_fingerprint"
-        )
+        (p, e): (fp, mfp, final)
+        for p, e, fp, mfp, final in ScoreSnapshot.objects.filter(
+            period_id__in=period_ids
+        ).values_list("period_id", "edition_id", "fingerprint", "method_fingerprint", "is_final")
     }
     methods = (
         {e.id: method_fingerprint(e, inputs[0].indicators) for e in editions} if inputs else {}
@@ -278,7 +329,7 @@ def _recompute_chunk(period_ids: Sequence[int], editions: Sequence[EditionSpec])
         stale = [
             e
             for e in editions
-            if existing.get((period.period_id, e.id)) != (values_fp, methods[e.id])
+            if existing.get((period.period_id, e.id)) != (values_fp, methods[e.id], period.is_final)
         ]
         unchanged += len(editions) - len(stale)
         if not stale:
@@ -302,6 +353,8 @@ def _recompute_chunk(period_ids: Sequence[int], editions: Sequence[EditionSpec])
             "band_order",
             "band_name",
             "missing_variables",
+            "completeness",
+            "is_final",
             "detail",
         ],
     )

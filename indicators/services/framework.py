@@ -222,6 +222,7 @@ def _edition_state(edition: MethodologyEdition) -> dict[str, Any]:
         "scale_min": edition.scale_min,
         "scale_max": edition.scale_max,
         "is_default": edition.is_default,
+        "min_completeness": edition.min_completeness,
         # Flattened to text: the audit trail stores scalars and shows them as old → new.
         "weights": ", ".join(f"{w.variable.code} {w.weight}" for w in edition.weights.all()),
         "bands": "; ".join(f"{b.name} {b.lower}–{b.upper}" for b in edition.bands.all()),
@@ -240,6 +241,7 @@ def edition_save(
     is_default: bool,
     weights: Mapping[Variable, Decimal],
     bands: list[BandInput],
+    min_completeness: Decimal | None = None,
 ) -> MethodologyEdition:
     """Create an edition (edition=None) or replace one's numbers, after `edition_errors`
     accepts them. Making it the default takes that from the previous default."""
@@ -262,6 +264,8 @@ def edition_save(
     edition = edition or MethodologyEdition()
     edition.name, edition.description = name, description
     edition.scale_min, edition.scale_max, edition.is_default = scale_min, scale_max, is_default
+    if min_completeness is not None:
+        edition.min_completeness = min_completeness
     edition.save()
     edition.weights.all().delete()
     edition.bands.all().delete()

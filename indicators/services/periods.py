@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from indicators.models import AssessmentPeriod
+from indicators.scoring.recompute import scores_recompute
 from indicators.services.values import EntryError
 from kotan.models import Region, User
 from kotan.services import audit_record, field_changes
@@ -20,6 +21,9 @@ TRANSITIONS: dict[tuple[str, str], tuple[str, ...]] = {
     (Status.OPEN, Status.CLOSED): (User.Role.ADMIN, User.Role.OPERATOR, User.Role.VERIFIKATOR),
     (Status.CLOSED, Status.OPEN): (User.Role.ADMIN, User.Role.OPERATOR),
     (Status.CLOSED, Status.LOCKED): (User.Role.VERIFIKATOR,),
+    # Reopening a locked period (with a reason in the audit log) makes its scores
+    # provisional again (DOMAIN.md §3.9).
+    (Status.LOCKED, Status.OPEN): (User.Role.VERIFIKATOR,),
 }
 
 
@@ -109,6 +113,11 @@ def period_status_set(
     before = current.status
     current.status = status
     current.save(update_fields=["status"])
+    if Status.LOCKED in (before, status):
+        # §3.9: a score is final exactly while its period is locked. Recomputed here, in the
+        # same transaction, so no page ever shows a locked period's scores as provisional
+        # (or a reopened one's as final).
+        scores_recompute(period_ids=[current.pk])
     audit_record(
         actor=actor,
         city=current.city,

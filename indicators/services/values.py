@@ -17,10 +17,11 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from indicators.models import AssessmentPeriod, Indicator, IndicatorValue, Submission
 from indicators.scoring.recompute import scores_request_recompute
+from kotan.lib.locking import StaleVersion, lock_version
 from kotan.models import AuditEntry, Notification, Region, Stakeholder, User
 from kotan.notifications import city_users, notifications_emit, officers_of
 from kotan.services import audit_record, field_changes
@@ -37,17 +38,14 @@ class SubmissionLocked(EntryError):
     pass
 
 
-class StaleSubmission(EntryError):
+class StaleSubmission(StaleVersion, EntryError):
     """Someone else saved this submission after the user loaded it."""
 
-    def __init__(self, current: Submission) -> None:
-        super().__init__(
-            _(
-                "Data ini sudah diubah orang lain setelah Anda membukanya. Perubahan Anda "
-                "tidak disimpan; periksa perubahan terbaru di bawah lalu isi kembali."
-            )
-        )
-        self.current = current
+    message_text = gettext_lazy(
+        "Data ini sudah diubah orang lain setelah Anda membukanya. Perubahan Anda "
+        "tidak disimpan; periksa perubahan terbaru di bawah lalu isi kembali."
+    )
+    current: Submission
 
 
 class InvalidValues(EntryError):
@@ -145,11 +143,8 @@ def _ensure_editable(submission: Submission) -> None:
 
 
 def _lock(submission: Submission, expected_version: int | None) -> Submission:
-    """Re-read the submission under a row lock and check nobody saved it in between."""
-    current = Submission.objects.select_for_update().select_related("period").get(pk=submission.pk)
-    if expected_version is not None and current.version != expected_version:
-        raise StaleSubmission(current)
-    return current
+    queryset = Submission.objects.select_related("period")
+    return lock_version(queryset, submission.pk, expected_version, stale=StaleSubmission)
 
 
 def _value_state(value: IndicatorValue | None) -> dict[str, Any]:

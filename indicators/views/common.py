@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
 from indicators.models import AssessmentPeriod, Submission
-from kotan.models import User
+from kotan.lib.http import AuthenticatedHttpRequest
 
 
-def current_user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
-def get_period_for_user(request: HttpRequest, pk: int) -> AssessmentPeriod:
+def get_period_for_user(request: AuthenticatedHttpRequest, pk: int) -> AssessmentPeriod:
     """A period of the user's city; any other is 404, as if it did not exist."""
     return get_object_or_404(
         AssessmentPeriod.objects.for_user(request.user).select_related("city"), pk=pk
     )
 
 
-def get_submission_for_user(request: HttpRequest, pk: int) -> Submission:
+def get_submission_for_user(request: AuthenticatedHttpRequest, pk: int) -> Submission:
     return get_object_or_404(
         Submission.objects.for_user(request.user).select_related(
             "period__city", "region", "stakeholder"

@@ -9,7 +9,7 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -40,11 +40,11 @@ from indicators.services.values import (
     submission_values_save,
 )
 from indicators.views.common import (
-    current_user,
     get_period_for_user,
     get_submission_for_user,
     unit_url,
 )
+from kotan.lib.http import AuthenticatedHttpRequest
 from kotan.lib.uploads import sniff_mime
 from kotan.models import Region, Stakeholder, User
 from kotan.permissions import role_required
@@ -79,13 +79,13 @@ class EntryState:
 
 
 def _state(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     period: AssessmentPeriod,
     level: str,
     region: Region | None = None,
     stakeholder: Stakeholder | None = None,
 ) -> EntryState:
-    user = current_user(request)
+    user = request.user
     indicators = visible_indicators(
         user, selectors.unit_indicators(city=period.city, level=level, stakeholder=stakeholder)
     )
@@ -101,7 +101,7 @@ def _state(
     return state
 
 
-def _entry_form(request: HttpRequest, state: EntryState) -> EntryForm:
+def _entry_form(request: AuthenticatedHttpRequest, state: EntryState) -> EntryForm:
     locked = bool(state.submission and submission_lock_error(state.submission))
     editable = set() if locked and request.method != "POST" else state.permitted
     if request.method == "POST":
@@ -136,7 +136,7 @@ def _conflicts(form: EntryForm, current: Submission) -> list[dict[str, Any]]:
 
 
 def _render_entry(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     state: EntryState,
     form: EntryForm,
     *,
@@ -145,7 +145,7 @@ def _render_entry(
     conflicts: list[dict[str, Any]] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    user = current_user(request)
+    user = request.user
     submission = state.submission
     version = submission.version if submission else 1
     return_form = ReasonForm(prefix="return", initial={"version": version})
@@ -177,12 +177,12 @@ def _render_entry(
     return render(request, "indicators/entry.html", context, status=status)
 
 
-def _entry(request: HttpRequest, state: EntryState) -> HttpResponse:
+def _entry(request: AuthenticatedHttpRequest, state: EntryState) -> HttpResponse:
     """GET shows the form; POST saves it as a draft, and submits it when asked to."""
     form = _entry_form(request, state)
     if request.method != "POST":
         return _render_entry(request, state, form)
-    user = current_user(request)
+    user = request.user
     if not state.permitted:
         raise PermissionDenied
     if state.submission is not None and (lock := submission_lock_error(state.submission)):
@@ -227,28 +227,28 @@ def _entry(request: HttpRequest, state: EntryState) -> HttpResponse:
 
 
 @role_required(*ENTRY_ROLES)
-def entry_city(request: HttpRequest, pk: int) -> HttpResponse:
+def entry_city(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     period = get_period_for_user(request, pk)
     return _entry(request, _state(request, period, Level.KOTA, region=period.city))
 
 
 @role_required(*ENTRY_ROLES)
-def entry_kelurahan(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+def entry_kelurahan(request: AuthenticatedHttpRequest, pk: int, code: str) -> HttpResponse:
     period = get_period_for_user(request, pk)
     region = get_object_or_404(Region.objects.for_user(request.user).kelurahan(), code=code)
     return _entry(request, _state(request, period, Level.KELURAHAN, region=region))
 
 
 @role_required(*ENTRY_ROLES)
-def entry_stakeholder(request: HttpRequest, pk: int, stakeholder: int) -> HttpResponse:
+def entry_stakeholder(request: AuthenticatedHttpRequest, pk: int, stakeholder: int) -> HttpResponse:
     period = get_period_for_user(request, pk)
     organisation = get_object_or_404(Stakeholder.objects.for_user(request.user), pk=stakeholder)
-    if not can_open_stakeholder_unit(current_user(request), organisation.pk):
+    if not can_open_stakeholder_unit(request.user, organisation.pk):
         raise PermissionDenied
     return _entry(request, _state(request, period, Level.STAKEHOLDER, stakeholder=organisation))
 
 
-def _state_of(request: HttpRequest, submission: Submission) -> EntryState:
+def _state_of(request: AuthenticatedHttpRequest, submission: Submission) -> EntryState:
     return _state(
         request,
         submission.period,
@@ -258,9 +258,9 @@ def _state_of(request: HttpRequest, submission: Submission) -> EntryState:
     )
 
 
-def _review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def _review(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     """Approve, return or reopen: the verifier's decisions on a unit's submission."""
-    user = current_user(request)
+    user = request.user
     submission = get_submission_for_user(request, pk)
     if not can_review(user, submission):
         raise PermissionDenied
@@ -300,7 +300,7 @@ def _review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return redirect(unit_url(submission))
 
 
-def _entry_form_readonly(request: HttpRequest, state: EntryState) -> EntryForm:
+def _entry_form_readonly(request: AuthenticatedHttpRequest, state: EntryState) -> EntryForm:
     version = state.submission.version if state.submission else 1
     return EntryForm(
         initial={"version": version},
@@ -312,26 +312,26 @@ def _entry_form_readonly(request: HttpRequest, state: EntryState) -> EntryForm:
 
 @require_POST
 @role_required(*REVIEWERS)
-def submission_approve_view(request: HttpRequest, pk: int) -> HttpResponse:
+def submission_approve_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _review(request, pk, "approve")
 
 
 @require_POST
 @role_required(*REVIEWERS)
-def submission_return_view(request: HttpRequest, pk: int) -> HttpResponse:
+def submission_return_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _review(request, pk, "return")
 
 
 @require_POST
 @role_required(*REVIEWERS)
-def submission_reopen_view(request: HttpRequest, pk: int) -> HttpResponse:
+def submission_reopen_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _review(request, pk, "reopen")
 
 
 @role_required(*ENTRY_ROLES)
-def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Evidence is served only here, to users who may open the value's unit."""
-    user = current_user(request)
+    user = request.user
     value = get_object_or_404(
         IndicatorValue.objects.for_user(user).select_related(
             "indicator", "submission__period__city", "submission__stakeholder"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -24,14 +24,14 @@ from indicators.services.framework import (
     indicator_save,
     variable_update,
 )
-from indicators.views.common import current_user
+from kotan.lib.http import AuthenticatedHttpRequest
 from kotan.permissions import ALL_ROLES, role_required
 
 
 @role_required(*ALL_ROLES)
-def framework_overview(request: HttpRequest) -> HttpResponse:
+def framework_overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Everyone may read how KOTAN is measured; administrators get the edit links."""
-    user = current_user(request)
+    user = request.user
     assert user.city is not None
     context = {
         **selectors.framework_overview(),
@@ -43,13 +43,18 @@ def framework_overview(request: HttpRequest) -> HttpResponse:
 
 def _edition_initial(edition: MethodologyEdition | None) -> tuple[dict[str, object], list]:
     if edition is None:
-        return {"scale_min": Decimal(0), "scale_max": Decimal(100)}, []
+        return {
+            "scale_min": Decimal(0),
+            "scale_max": Decimal(100),
+            "min_completeness": MethodologyEdition._meta.get_field("min_completeness").default,
+        }, []
     initial: dict[str, object] = {
         "name": edition.name,
         "description": edition.description,
         "scale_min": edition.scale_min,
         "scale_max": edition.scale_max,
         "is_default": edition.is_default,
+        "min_completeness": edition.min_completeness,
     }
     initial |= {
         f"w_{w.variable.code}": w.weight for w in edition.weights.select_related("variable")
@@ -58,7 +63,9 @@ def _edition_initial(edition: MethodologyEdition | None) -> tuple[dict[str, obje
     return initial, bands
 
 
-def _edition_page(request: HttpRequest, edition: MethodologyEdition | None) -> HttpResponse:
+def _edition_page(
+    request: AuthenticatedHttpRequest, edition: MethodologyEdition | None
+) -> HttpResponse:
     variables = list(Variable.objects.all())
     initial, band_initial = _edition_initial(edition)
     data = request.POST if request.method == "POST" else None
@@ -72,7 +79,7 @@ def _edition_page(request: HttpRequest, edition: MethodologyEdition | None) -> H
         ]
         try:
             edition = edition_save(
-                actor=current_user(request),
+                actor=request.user,
                 edition=edition,
                 name=form.cleaned_data["name"],
                 description=form.cleaned_data["description"],
@@ -81,6 +88,7 @@ def _edition_page(request: HttpRequest, edition: MethodologyEdition | None) -> H
                 is_default=form.cleaned_data["is_default"],
                 weights=form.weights(),
                 bands=band_inputs,
+                min_completeness=form.cleaned_data["min_completeness"],
             )
         except FrameworkError as error:
             for message in error.errors:
@@ -94,29 +102,29 @@ def _edition_page(request: HttpRequest, edition: MethodologyEdition | None) -> H
 
 
 @role_required(*FRAMEWORK_ADMINS)
-def edition_create(request: HttpRequest) -> HttpResponse:
+def edition_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _edition_page(request, None)
 
 
 @role_required(*FRAMEWORK_ADMINS)
-def edition_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def edition_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _edition_page(request, get_object_or_404(MethodologyEdition, pk=pk))
 
 
 @role_required(*FRAMEWORK_ADMINS)
-def variable_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def variable_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     variable = get_object_or_404(Variable, pk=pk)
     form = VariableForm(request.POST or None, instance=Variable.objects.get(pk=pk))
     if request.method == "POST" and form.is_valid():
-        variable_update(actor=current_user(request), variable=variable, **form.cleaned_data)
+        variable_update(actor=request.user, variable=variable, **form.cleaned_data)
         messages.success(request, _("Variabel %(code)s disimpan.") % {"code": variable.code})
         return redirect("indicators:framework")
     title = _("Variabel %(name)s") % {"name": variable}
     return render(request, "indicators/form_page.html", {"form": form, "title": title})
 
 
-def _indicator_page(request: HttpRequest, indicator: Indicator | None) -> HttpResponse:
-    user = current_user(request)
+def _indicator_page(request: AuthenticatedHttpRequest, indicator: Indicator | None) -> HttpResponse:
+    user = request.user
     assert user.city is not None
     # The form works on a copy so that a refused change leaves `indicator` as stored.
     instance = Indicator.objects.get(pk=indicator.pk) if indicator else Indicator()
@@ -146,22 +154,22 @@ def _indicator_page(request: HttpRequest, indicator: Indicator | None) -> HttpRe
 
 
 @role_required(*FRAMEWORK_ADMINS)
-def indicator_create(request: HttpRequest) -> HttpResponse:
+def indicator_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _indicator_page(request, None)
 
 
 @role_required(*FRAMEWORK_ADMINS)
-def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def indicator_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _indicator_page(request, get_object_or_404(Indicator, pk=pk))
 
 
 @require_POST
 @role_required(*FRAMEWORK_ADMINS)
-def indicator_retire_view(request: HttpRequest, pk: int) -> HttpResponse:
+def indicator_retire_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     indicator = get_object_or_404(Indicator, pk=pk)
     try:
         indicator_retire(
-            actor=current_user(request),
+            actor=request.user,
             indicator=indicator,
             reason=request.POST.get("reason", "")[:1000],
         )
@@ -174,10 +182,10 @@ def indicator_retire_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*FRAMEWORK_ADMINS)
-def indicator_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+def indicator_delete_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     indicator = get_object_or_404(Indicator, pk=pk)
     try:
-        indicator_delete(actor=current_user(request), indicator=indicator)
+        indicator_delete(actor=request.user, indicator=indicator)
     except FrameworkError as error:
         messages.error(request, " ".join(error.errors))
     else:

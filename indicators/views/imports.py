@@ -12,46 +12,39 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
-from django_htmx.middleware import HtmxDetails
 
 from indicators import exporting, importing
 from indicators.import_forms import ImportUploadForm
 from indicators.models import AssessmentPeriod, ImportBatch
-from kotan.models import User
-from kotan.permissions import Role, role_required
+from indicators.permissions import EXPORT_ROLES, IMPORT_ROLES
+from kotan.lib.http import AuthenticatedHttpRequest
+from kotan.permissions import role_required
 
-IMPORT_ROLES = (Role.ADMIN, Role.OPERATOR)
-EXPORT_ROLES = (Role.ADMIN, Role.OPERATOR, Role.VERIFIKATOR, Role.PIMPINAN)
 ROWS_PER_PAGE = 100
 
 
-def _get_period_for_user(request: HttpRequest, pk: int) -> AssessmentPeriod:
+def _get_period_for_user(request: AuthenticatedHttpRequest, pk: int) -> AssessmentPeriod:
     return get_object_or_404(
         AssessmentPeriod.objects.for_user(request.user).select_related("city"), pk=pk
     )
 
 
-def _get_batch_for_user(request: HttpRequest, pk: int) -> ImportBatch:
+def _get_batch_for_user(request: AuthenticatedHttpRequest, pk: int) -> ImportBatch:
     return get_object_or_404(
         ImportBatch.objects.for_user(request.user).select_related("period__city", "created_by"),
         pk=pk,
     )
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # role_required let only our users through
-    return request.user
-
-
 @role_required(*EXPORT_ROLES)
-def import_periods(request: HttpRequest) -> HttpResponse:
+def import_periods(request: AuthenticatedHttpRequest) -> HttpResponse:
     periods = AssessmentPeriod.objects.for_user(request.user).select_related("city")
-    can_import = _user(request).has_role(*IMPORT_ROLES)
+    can_import = request.user.has_role(*IMPORT_ROLES)
     return render(
         request,
         "indicators/imports/import_periods.html",
@@ -60,7 +53,7 @@ def import_periods(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*IMPORT_ROLES)
-def import_upload(request: HttpRequest, period_pk: int) -> HttpResponse:
+def import_upload(request: AuthenticatedHttpRequest, period_pk: int) -> HttpResponse:
     period = _get_period_for_user(request, period_pk)
     # Bound on every POST, even an empty one, so that a missing file gets its message.
     posted = request.method == "POST"
@@ -69,7 +62,7 @@ def import_upload(request: HttpRequest, period_pk: int) -> HttpResponse:
         try:
             batch = importing.import_batch_create(
                 period=period,
-                actor=_user(request),
+                actor=request.user,
                 upload=form.cleaned_data["file"],
                 file_format=form.file_format,
             )
@@ -77,7 +70,11 @@ def import_upload(request: HttpRequest, period_pk: int) -> HttpResponse:
             form.add_error("file", str(refused))
         else:
             return redirect("indicators:import-detail", pk=batch.pk)
-    batches = ImportBatch.objects.filter(period=period).select_related("created_by")[:10]
+    batches = (
+        ImportBatch.objects.for_city(period.city_id)
+        .filter(period=period)
+        .select_related("created_by")[:10]
+    )
     return render(
         request,
         "indicators/imports/import_upload.html",
@@ -86,21 +83,21 @@ def import_upload(request: HttpRequest, period_pk: int) -> HttpResponse:
 
 
 @role_required(*IMPORT_ROLES)
-def import_template(request: HttpRequest, period_pk: int) -> HttpResponse:
+def import_template(request: AuthenticatedHttpRequest, period_pk: int) -> HttpResponse:
     period = _get_period_for_user(request, period_pk)
     content = exporting.workbook_bytes(period, with_values=False)
     return _download(content, exporting.XLSX_CONTENT_TYPE, f"templat-{_slug(period)}.xlsx")
 
 
 @role_required(*EXPORT_ROLES)
-def export_xlsx(request: HttpRequest, period_pk: int) -> HttpResponse:
+def export_xlsx(request: AuthenticatedHttpRequest, period_pk: int) -> HttpResponse:
     period = _get_period_for_user(request, period_pk)
     content = exporting.workbook_bytes(period, with_values=True)
     return _download(content, exporting.XLSX_CONTENT_TYPE, f"nilai-{_slug(period)}.xlsx")
 
 
 @role_required(*EXPORT_ROLES)
-def export_csv(request: HttpRequest, period_pk: int) -> HttpResponse:
+def export_csv(request: AuthenticatedHttpRequest, period_pk: int) -> HttpResponse:
     period = _get_period_for_user(request, period_pk)
     content = exporting.csv_bytes(period)
     return _download(content, "text/csv; charset=utf-8", f"nilai-{_slug(period)}.csv")
@@ -116,13 +113,15 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
     return response
 
 
-def _page(request: HttpRequest, items: list[dict[str, object]], parameter: str) -> Page:
+def _page(
+    request: AuthenticatedHttpRequest, items: list[dict[str, object]], parameter: str
+) -> Page:
     paginator = Paginator(items, ROWS_PER_PAGE)
     return paginator.get_page(request.GET.get(parameter))
 
 
 @role_required(*IMPORT_ROLES)
-def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def import_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     batch = _get_batch_for_user(request, pk)
     context = {
         "batch": batch,
@@ -135,12 +134,8 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "indicators/imports/import_detail.html", context)
 
 
-class _HtmxRequest(HttpRequest):
-    htmx: HtmxDetails  # set by django_htmx's middleware
-
-
 @role_required(*IMPORT_ROLES)
-def import_progress(request: _HtmxRequest, pk: int) -> HttpResponse:
+def import_progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     batch = _get_batch_for_user(request, pk)
     if not batch.is_running and request.htmx:
         # The job ended: reload the page, which now shows its outcome.
@@ -154,10 +149,10 @@ def import_progress(request: _HtmxRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*IMPORT_ROLES)
-def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def import_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     batch = _get_batch_for_user(request, pk)
     try:
-        importing.import_batch_confirm(batch=batch, actor=_user(request))
+        importing.import_batch_confirm(batch=batch, actor=request.user)
     except importing.ImportRefused as refused:
         messages.error(request, str(refused))
     else:
@@ -167,10 +162,10 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*IMPORT_ROLES)
-def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def import_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     batch = _get_batch_for_user(request, pk)
     try:
-        importing.import_batch_cancel(batch=batch, actor=_user(request))
+        importing.import_batch_cancel(batch=batch, actor=request.user)
     except importing.ImportRefused as refused:
         messages.error(request, str(refused))
         return redirect("indicators:import-detail", pk=batch.pk)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,7 +26,8 @@ from indicators.services.periods import (
     period_update,
 )
 from indicators.services.values import EntryError
-from indicators.views.common import current_user, get_period_for_user
+from indicators.views.common import get_period_for_user
+from kotan.lib.http import AuthenticatedHttpRequest
 from kotan.models import Region, User
 from kotan.permissions import ALL_ROLES, role_required
 
@@ -38,8 +39,8 @@ TRANSITION_LABELS: dict[str, object] = {
 
 
 @role_required(*ALL_ROLES)
-def index(request: HttpRequest) -> HttpResponse:
-    user = current_user(request)
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     context = {
         "periods": selectors.periods_for_user(user),
         "can_manage_periods": user.has_role(*PERIOD_MANAGERS),
@@ -49,8 +50,8 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*PERIOD_MANAGERS)
-def period_create_view(request: HttpRequest) -> HttpResponse:
-    user = current_user(request)
+def period_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     form = PeriodForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         assert user.city is not None
@@ -67,13 +68,13 @@ def period_create_view(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*PERIOD_MANAGERS)
-def period_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def period_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     period = get_period_for_user(request, pk)
     form = PeriodForm(request.POST or None, period=period)
     if request.method == "POST" and form.is_valid():
         try:
             period_update(
-                actor=current_user(request),
+                actor=request.user,
                 period=period,
                 opens_on=form.cleaned_data["opens_on"],
                 closes_on=form.cleaned_data["closes_on"],
@@ -88,9 +89,9 @@ def period_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*ALL_ROLES)
-def period_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def period_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The period's hub: its status and window, and the units the user can open."""
-    user = current_user(request)
+    user = request.user
     period = get_period_for_user(request, pk)
     assigned_levels: set[str] = set()
     if user.role == User.Role.PEMANGKU:
@@ -126,7 +127,7 @@ def period_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*PERIOD_MANAGERS, User.Role.VERIFIKATOR)
-def period_status(request: HttpRequest, pk: int) -> HttpResponse:
+def period_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     period = get_period_for_user(request, pk)
     form = PeriodStatusForm(request.POST)
     if not form.is_valid():
@@ -134,7 +135,7 @@ def period_status(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("indicators:period-detail", pk=period.pk)
     try:
         period = period_status_set(
-            actor=current_user(request),
+            actor=request.user,
             period=period,
             status=form.cleaned_data["status"],
             reason=form.cleaned_data["reason"],

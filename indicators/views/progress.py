@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,16 +12,17 @@ from django.utils.translation import ngettext
 
 from indicators import selectors
 from indicators.forms import GridForm
-from indicators.permissions import CITY_ENTRY_ROLES, can_enter
+from indicators.permissions import CITY_ENTRY_ROLES, PROGRESS_READERS, can_enter
 from indicators.services.values import GridErrors, kelurahan_grid_save
-from indicators.views.common import current_user, get_period_for_user
+from indicators.views.common import get_period_for_user
+from kotan.lib.http import AuthenticatedHttpRequest
 from kotan.models import User
 from kotan.permissions import role_required
 
 
 @role_required(*CITY_ENTRY_ROLES)
-def kelurahan_grid(request: HttpRequest, pk: int) -> HttpResponse:
-    user = current_user(request)
+def kelurahan_grid(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     period = get_period_for_user(request, pk)
     data = selectors.kelurahan_grid(period)
     approved = {r for r, s in data.submissions.items() if s.is_locked}
@@ -78,13 +79,13 @@ def kelurahan_grid(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "indicators/kelurahan_grid.html", context, status=status)
 
 
-@role_required(User.Role.ADMIN, User.Role.OPERATOR, User.Role.VERIFIKATOR, User.Role.PIMPINAN)
-def completeness(request: HttpRequest, pk: int) -> HttpResponse:
+@role_required(*PROGRESS_READERS)
+def completeness(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     period = get_period_for_user(request, pk)
     today = timezone.localdate()
     context = {
         "period": period,
         "progress": selectors.period_completeness(period, today),
-        "can_open": current_user(request).role != User.Role.PIMPINAN,
+        "can_open": request.user.role != User.Role.PIMPINAN,
     }
     return render(request, "indicators/completeness.html", context)

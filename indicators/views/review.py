@@ -5,8 +5,7 @@ Every decision goes through indicators.services.values, one audit entry per unit
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from indicators import selectors
 from indicators.models import Submission
-from indicators.permissions import REVIEWERS, can_review
+from indicators.permissions import QUEUE_READERS, REVIEWERS
 from indicators.review_forms import BulkApproveForm, DecisionForm, QueueFilterForm
 from indicators.services.values import (
     EntryError,
@@ -23,17 +22,14 @@ from indicators.services.values import (
     submission_return,
     unit_of,
 )
-from indicators.views.common import current_user, get_submission_for_user, unit_url
-from kotan.models import Region, User
-from kotan.permissions import role_required
-
-# Operators read the queue (their inbox links to its draft and returned lists); only
-# reviewers decide.
-QUEUE_READERS = (*REVIEWERS, User.Role.OPERATOR)
+from indicators.views.common import get_submission_for_user, unit_url
+from kotan.lib.http import AuthenticatedHttpRequest
+from kotan.models import Region
+from kotan.permissions import require, role_required
 
 
-def _queue(request: HttpRequest) -> tuple[QueueFilterForm, list[Submission]]:
-    user = current_user(request)
+def _queue(request: AuthenticatedHttpRequest) -> tuple[QueueFilterForm, list[Submission]]:
+    user = request.user
     assert user.city is not None
     form = QueueFilterForm(request.GET or None, city=user.city)
     return form, list(selectors.review_queue(user.city.pk, form.filters()))
@@ -45,8 +41,8 @@ def _queue_url(query: str) -> str:
 
 
 @role_required(*QUEUE_READERS)
-def review_queue(request: HttpRequest) -> HttpResponse:
-    user = current_user(request)
+def review_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     form, units = _queue(request)
     filters = form.filters()
     can_decide = user.has_role(*REVIEWERS)
@@ -61,9 +57,11 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     return render(request, "indicators/review_queue.html", context)
 
 
-def _neighbours(request: HttpRequest, submission: Submission) -> tuple[int | None, int | None]:
+def _neighbours(
+    request: AuthenticatedHttpRequest, submission: Submission
+) -> tuple[int | None, int | None]:
     """The previous and next unit in the queue the verifier came from (same filters)."""
-    user = current_user(request)
+    user = request.user
     assert user.city is not None
     form = QueueFilterForm(request.GET or None, city=user.city)
     ids = list(selectors.review_queue(user.city.pk, form.filters()).values_list("pk", flat=True))
@@ -84,14 +82,14 @@ def _detail_url(pk: int, query: str) -> str:
 
 
 @role_required(*REVIEWERS)
-def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def review_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     submission = get_submission_for_user(request, pk)
     form = DecisionForm(initial={"version": submission.version})
     return _render_detail(request, submission, form)
 
 
 def _render_detail(
-    request: HttpRequest, submission: Submission, form: DecisionForm, status: int = 200
+    request: AuthenticatedHttpRequest, submission: Submission, form: DecisionForm, status: int = 200
 ) -> HttpResponse:
     previous, following = _neighbours(request, submission)
     query = request.GET.urlencode()
@@ -114,12 +112,11 @@ def _render_detail(
 
 @require_POST
 @role_required(*REVIEWERS)
-def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def review_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Approve or return one unit, then go on to the next unit of the queue."""
-    user = current_user(request)
+    user = request.user
     submission = get_submission_for_user(request, pk)
-    if not can_review(user, submission):
-        raise PermissionDenied
+    require(user, "indicators.review_submission", submission)
     form = DecisionForm(request.POST)
     if not form.is_valid():
         return _render_detail(request, submission, form, status=400)
@@ -148,9 +145,9 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*REVIEWERS)
-def review_bulk_approve(request: HttpRequest) -> HttpResponse:
+def review_bulk_approve(request: AuthenticatedHttpRequest) -> HttpResponse:
     """First POST (the ticked units) shows one confirmation; the second approves each."""
-    user = current_user(request)
+    user = request.user
     waiting = Submission.objects.for_user(user).filter(status=Submission.Status.SUBMITTED)
     form = BulkApproveForm(request.POST, allowed=list(waiting.values_list("pk", flat=True)))
     query = request.POST.get("query", "")

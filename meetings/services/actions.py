@@ -16,12 +16,13 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from indicators.models import Indicator, Variable
+from kotan.lib.locking import lock_version
 from kotan.lib.uploads import upload_mime
 from kotan.models import Notification, Region, Stakeholder, User
 from kotan.notifications import notifications_emit, officers_of
-from kotan.services import audit_record, field_changes
+from kotan.services import audit_record, field_changes, snapshot
 from meetings.models import Action, Decision, Evidence, Meeting, ProgressUpdate
-from meetings.services.locking import lock_version, snapshot
+from meetings.permissions import can_report
 
 ACTION_FIELDS = [
     "title",
@@ -61,15 +62,6 @@ def evidence_check(upload: UploadedFile) -> str:
     return upload_mime(
         upload, allowed=EVIDENCE_TYPES, what=_("PDF, gambar (JPG/PNG/WebP), DOCX atau XLSX")
     )
-
-
-def action_can_report(user: User, action: Action) -> bool:
-    """Operators report for any organisation; an officer only for their own."""
-    if user.city_id != action.city_id:
-        return False
-    if user.has_role(User.Role.ADMIN, User.Role.OPERATOR):
-        return True
-    return user.has_role(User.Role.PEMANGKU) and user.stakeholder_id == action.owner_id
 
 
 def _check(city: Region, details: ActionDetails) -> None:
@@ -150,7 +142,7 @@ def action_update(
     status: str,
 ) -> Action:
     """Edit an action. Done is reached only through action_close (it needs evidence or a note)."""
-    locked = lock_version(Action, action.pk, expected_version)
+    locked = lock_version(Action.objects.all(), action.pk, expected_version, bump=True)
     _check(locked.city, details)
     if status == Action.Status.DONE and locked.status != Action.Status.DONE:
         raise ValidationError(_("Tutup tindak lanjut melalui formulir penutupan."))
@@ -198,8 +190,8 @@ def action_progress_report(
     text: str,
     files: Sequence[UploadedFile] = (),
 ) -> ProgressUpdate:
-    locked = lock_version(Action, action.pk, expected_version)
-    if not action_can_report(actor, locked):
+    locked = lock_version(Action.objects.all(), action.pk, expected_version, bump=True)
+    if not can_report(actor, locked):
         raise ValidationError(_("Anda tidak dapat melaporkan tindak lanjut ini."))
     if not locked.is_open:
         raise ValidationError(_("Tindak lanjut ini sudah ditutup."))
@@ -236,8 +228,8 @@ def action_close(
     files: Sequence[UploadedFile] = (),
 ) -> Action:
     """Mark done. Needs evidence (now or in an earlier report) or a closing note."""
-    locked = lock_version(Action, action.pk, expected_version)
-    if not action_can_report(actor, locked):
+    locked = lock_version(Action.objects.all(), action.pk, expected_version, bump=True)
+    if not can_report(actor, locked):
         raise ValidationError(_("Anda tidak dapat menutup tindak lanjut ini."))
     if not locked.is_open:
         raise ValidationError(_("Tindak lanjut ini sudah ditutup."))

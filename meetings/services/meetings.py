@@ -11,10 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kotan.lib.locking import lock_version
 from kotan.models import Region, Stakeholder, User
-from kotan.services import audit_record, field_changes
+from kotan.services import audit_record, field_changes, snapshot
 from meetings.models import AgendaItem, Attendance, Decision, Meeting
-from meetings.services.locking import lock_version, snapshot
 
 MEETING_FIELDS = ["kind", "title", "starts_at", "ends_at", "venue", "organiser", "chair"]
 
@@ -99,7 +99,7 @@ def meeting_create(*, actor: User | None, city: Region, details: MeetingDetails)
 def meeting_update(
     *, actor: User | None, meeting: Meeting, expected_version: int, details: MeetingDetails
 ) -> Meeting:
-    locked = lock_version(Meeting, meeting.pk, expected_version)
+    locked = lock_version(Meeting.objects.all(), meeting.pk, expected_version, bump=True)
     if locked.is_locked:
         raise MeetingLocked
     _check_city(locked.city, [details.organiser, *details.invited])
@@ -138,7 +138,7 @@ def meeting_attendance_save(
     rows: Sequence[AttendanceRow],
 ) -> Meeting:
     """Replace the attendance list. Recording attendance means the meeting took place."""
-    locked = lock_version(Meeting, meeting.pk, expected_version)
+    locked = lock_version(Meeting.objects.all(), meeting.pk, expected_version, bump=True)
     if locked.is_locked:
         raise MeetingLocked
     _check_city(locked.city, [row.stakeholder for row in rows])
@@ -207,7 +207,7 @@ def meeting_minutes_save(
     decisions: Sequence[str],
     finalise: bool,
 ) -> Meeting:
-    locked = lock_version(Meeting, meeting.pk, expected_version)
+    locked = lock_version(Meeting.objects.all(), meeting.pk, expected_version, bump=True)
     if locked.is_locked:
         raise MeetingLocked
     if finalise and not minutes.strip():
@@ -245,7 +245,7 @@ def meeting_minutes_reopen(
 ) -> Meeting:
     if not reason.strip():
         raise ValidationError(_("Alasan membuka kembali notulen wajib diisi."), code="reason")
-    locked = lock_version(Meeting, meeting.pk, expected_version)
+    locked = lock_version(Meeting.objects.all(), meeting.pk, expected_version, bump=True)
     if not locked.is_locked:
         raise ValidationError(_("Notulen rapat ini belum final."), code="not_final")
     locked.status = Meeting.Status.HELD

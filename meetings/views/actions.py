@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kotan.lib.http import AuthenticatedHttpRequest
 from kotan.models import User
 from kotan.permissions import ALL_ROLES, Role, role_required
 from meetings.exports import actions_xlsx
@@ -22,20 +23,20 @@ from meetings.forms import (
     ProgressForm,
 )
 from meetings.models import Action, Decision, Evidence
+from meetings.permissions import EDITORS, REPORTERS, can_report
 from meetings.selectors import action_list
 from meetings.services.actions import (
-    action_can_report,
     action_close,
     action_create,
     action_progress_report,
     action_update,
 )
-from meetings.views.common import EDITORS, REPORTERS, current_user, history
+from meetings.views.common import history
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _get_action_for_user(request: HttpRequest, pk: int) -> Action:
+def _get_action_for_user(request: AuthenticatedHttpRequest, pk: int) -> Action:
     return get_object_or_404(
         Action.objects.for_user(request.user).select_related(
             "owner", "variable", "indicator", "meeting", "decision", "city"
@@ -44,8 +45,8 @@ def _get_action_for_user(request: HttpRequest, pk: int) -> Action:
     )
 
 
-def _filtered(request: HttpRequest) -> tuple[ActionFilterForm, list[Action]]:
-    user = current_user(request)
+def _filtered(request: AuthenticatedHttpRequest) -> tuple[ActionFilterForm, list[Action]]:
+    user = request.user
     assert user.city is not None
     form = ActionFilterForm(request.GET or None, city=user.city)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -53,14 +54,14 @@ def _filtered(request: HttpRequest) -> tuple[ActionFilterForm, list[Action]]:
 
 
 @role_required(*ALL_ROLES)
-def action_list_view(request: HttpRequest) -> HttpResponse:
+def action_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     form, actions = _filtered(request)
     context = {"form": form, "actions": actions, "today": timezone.localdate()}
     return render(request, "meetings/action_list.html", context)
 
 
 @role_required(*ALL_ROLES)
-def action_export(request: HttpRequest) -> HttpResponse:
+def action_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     _form, actions = _filtered(request)
     today = timezone.localdate()
     response = HttpResponse(actions_xlsx(actions, today=today), content_type=XLSX)
@@ -69,9 +70,9 @@ def action_export(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.PEMANGKU)
-def action_mine(request: HttpRequest) -> HttpResponse:
+def action_mine(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Tindak lanjut instansi saya: the officer's organisation's actions, open ones first."""
-    user = current_user(request)
+    user = request.user
     assert user.stakeholder_id is not None
     actions = (
         Action.objects.for_user(user)
@@ -90,8 +91,8 @@ def action_mine(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*EDITORS)
-def action_create_view(request: HttpRequest) -> HttpResponse:
-    user = current_user(request)
+def action_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     assert user.city is not None
     initial: dict[str, object] = {"plan_year": timezone.localdate().year}
     decision_pk = request.GET.get("keputusan", "")
@@ -124,7 +125,7 @@ def _detail_context(user: User, action: Action, **forms: object) -> dict[str, ob
         "updates": action.updates.select_related("author").prefetch_related("evidence"),
         "history": history(user, action),
         "can_edit": user.has_role(*EDITORS),
-        "can_report": action.is_open and action_can_report(user, action),
+        "can_report": action.is_open and can_report(user, action),
         "progress_form": forms.get("progress_form")
         or ProgressForm(
             prefix="progress", initial={"version": action.version, "percent": action.progress}
@@ -137,16 +138,14 @@ def _detail_context(user: User, action: Action, **forms: object) -> dict[str, ob
 
 
 @role_required(*ALL_ROLES)
-def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def action_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     action = _get_action_for_user(request, pk)
-    return render(
-        request, "meetings/action_detail.html", _detail_context(current_user(request), action)
-    )
+    return render(request, "meetings/action_detail.html", _detail_context(request.user, action))
 
 
 @role_required(*EDITORS)
-def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = current_user(request)
+def action_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     action = _get_action_for_user(request, pk)
     form = ActionEditForm(
         request.POST or None,
@@ -171,17 +170,17 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "meetings/action_form.html", {"form": form, "action": action})
 
 
-def _get_reportable_action(request: HttpRequest, pk: int) -> tuple[User, Action]:
-    user = current_user(request)
+def _get_reportable_action(request: AuthenticatedHttpRequest, pk: int) -> tuple[User, Action]:
+    user = request.user
     action = _get_action_for_user(request, pk)
-    if not action_can_report(user, action):
+    if not can_report(user, action):
         raise PermissionDenied
     return user, action
 
 
 @role_required(*REPORTERS)
 @require_POST
-def action_progress(request: HttpRequest, pk: int) -> HttpResponse:
+def action_progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user, action = _get_reportable_action(request, pk)
     form = ProgressForm(request.POST, request.FILES, prefix="progress")
     if form.is_valid():
@@ -205,7 +204,7 @@ def action_progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*REPORTERS)
 @require_POST
-def action_close_view(request: HttpRequest, pk: int) -> HttpResponse:
+def action_close_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user, action = _get_reportable_action(request, pk)
     has_evidence = Evidence.objects.filter(update__action=action).exists()
     form = CloseForm(request.POST, request.FILES, prefix="close", has_evidence=has_evidence)
@@ -227,9 +226,9 @@ def action_close_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "meetings/action_detail.html", context)
 
 
-def _get_evidence_for_user(request: HttpRequest, pk: int) -> Evidence:
+def _get_evidence_for_user(request: AuthenticatedHttpRequest, pk: int) -> Evidence:
     """City staff and the pimpinan see all evidence; an officer only their organisation's."""
-    user = current_user(request)
+    user = request.user
     evidence = get_object_or_404(
         Evidence.objects.filter(update__action__city_id=user.city_id).select_related(
             "update__action"
@@ -242,7 +241,7 @@ def _get_evidence_for_user(request: HttpRequest, pk: int) -> Evidence:
 
 
 @role_required(*ALL_ROLES)
-def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     evidence = _get_evidence_for_user(request, pk)
     # Evidence is at most EVIDENCE_MAX_BYTES, so reading it whole is fine, and it keeps the
     # view an HttpResponse like every other role-checked view.

@@ -3,21 +3,10 @@
 from __future__ import annotations
 
 from django.db.models import Model
-from django.http import HttpRequest
 
 from kotan.models import AuditEntry, User
-from kotan.permissions import Role
 
-EDITORS = (Role.ADMIN, Role.OPERATOR)
-REOPENERS = (Role.ADMIN, Role.OPERATOR, Role.VERIFIKATOR)
-REPORTERS = (Role.ADMIN, Role.OPERATOR, Role.PEMANGKU)
-PLANNERS = (Role.ADMIN, Role.OPERATOR, Role.VERIFIKATOR, Role.PIMPINAN)
 HISTORY_LENGTH = 30
-
-
-def current_user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def history(user: User, obj: Model) -> list[AuditEntry]:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kotan.lib.http import AuthenticatedHttpRequest
 from kotan.models import User
 from kotan.permissions import ALL_ROLES, role_required
 from meetings.forms import (
@@ -22,6 +23,7 @@ from meetings.forms import (
 )
 from meetings.ics import meeting_ics
 from meetings.models import Meeting
+from meetings.permissions import EDITORS, PLANNERS, REOPENERS
 from meetings.selectors import meeting_list, next_agenda_draft
 from meetings.services.agenda import agenda_draft_schedule
 from meetings.services.meetings import (
@@ -31,10 +33,10 @@ from meetings.services.meetings import (
     meeting_minutes_save,
     meeting_update,
 )
-from meetings.views.common import EDITORS, PLANNERS, REOPENERS, current_user, history
+from meetings.views.common import history
 
 
-def _get_meeting_for_user(request: HttpRequest, pk: int) -> Meeting:
+def _get_meeting_for_user(request: AuthenticatedHttpRequest, pk: int) -> Meeting:
     return get_object_or_404(Meeting.objects.for_user(request.user), pk=pk)
 
 
@@ -43,8 +45,8 @@ def _year(raw: str | None) -> int | None:
 
 
 @role_required(*ALL_ROLES)
-def index(request: HttpRequest) -> HttpResponse:
-    user = current_user(request)
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     year = _year(request.GET.get("tahun"))
     kind = request.GET.get("jenis", "")
     kind = kind if kind in Meeting.Kind.values else ""
@@ -57,8 +59,8 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*EDITORS)
-def meeting_create_view(request: HttpRequest) -> HttpResponse:
-    user = current_user(request)
+def meeting_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     assert user.city is not None
     form = MeetingForm(request.POST or None, city=user.city)
     if request.method == "POST" and form.is_valid():
@@ -69,8 +71,8 @@ def meeting_create_view(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*ALL_ROLES)
-def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = current_user(request)
+def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     meeting = _get_meeting_for_user(request, pk)
     return render(request, "meetings/meeting_detail.html", _detail_context(user, meeting))
 
@@ -95,8 +97,8 @@ def _detail_context(user: User, meeting: Meeting, **extra: object) -> dict[str, 
 
 
 @role_required(*EDITORS)
-def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = current_user(request)
+def meeting_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     meeting = _get_meeting_for_user(request, pk)
     if meeting.is_locked:
         messages.error(request, _("Notulen sudah final; buka kembali dulu untuk mengubah rapat."))
@@ -140,8 +142,8 @@ def _attendance_initial(meeting: Meeting) -> list[dict[str, object]]:
 
 
 @role_required(*EDITORS)
-def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
-    user = current_user(request)
+def meeting_attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     meeting = _get_meeting_for_user(request, pk)
     if meeting.is_locked:
         messages.error(
@@ -172,8 +174,8 @@ def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*EDITORS)
-def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
-    user = current_user(request)
+def meeting_minutes(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     meeting = _get_meeting_for_user(request, pk)
     if meeting.is_locked:
         messages.error(request, _("Notulen sudah final; buka kembali dulu untuk mengubahnya."))
@@ -204,8 +206,8 @@ def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*REOPENERS)
 @require_POST
-def meeting_reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    user = current_user(request)
+def meeting_reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     meeting = _get_meeting_for_user(request, pk)
     form = ReopenForm(request.POST)
     if form.is_valid():
@@ -226,7 +228,7 @@ def meeting_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*ALL_ROLES)
-def meeting_ics_download(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_ics_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _get_meeting_for_user(request, pk)
     response = HttpResponse(meeting_ics(meeting), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="rapat-{meeting.pk}.ics"'
@@ -234,8 +236,8 @@ def meeting_ics_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*PLANNERS)
-def agenda_draft(request: HttpRequest) -> HttpResponse:
-    user = current_user(request)
+def agenda_draft(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     assert user.city is not None
     draft = next_agenda_draft(city=user.city, today=timezone.localdate())
     context = {"draft": draft, "form": ScheduleForm(), "can_schedule": user.has_role(*EDITORS)}
@@ -244,8 +246,8 @@ def agenda_draft(request: HttpRequest) -> HttpResponse:
 
 @role_required(*EDITORS)
 @require_POST
-def agenda_schedule(request: HttpRequest) -> HttpResponse:
-    user = current_user(request)
+def agenda_schedule(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     assert user.city is not None
     form = ScheduleForm(request.POST)
     if form.is_valid():

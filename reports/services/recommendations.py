@@ -11,8 +11,10 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from indicators.models import CategoryBand, Indicator, Variable
+from kotan.lib.locking import StaleVersion, lock_version
 from kotan.models import Region, Stakeholder, User
 from kotan.services import audit_record, field_changes
 from reports.models import Recommendation
@@ -22,15 +24,12 @@ class RecommendationError(Exception):
     """A change that cannot be saved; the message is for the user, in Indonesian."""
 
 
-class StaleRecommendation(RecommendationError):
-    def __init__(self, current: Recommendation) -> None:
-        super().__init__(
-            _(
-                "Rekomendasi ini sudah diubah orang lain setelah Anda membukanya. Perubahan "
-                "Anda tidak disimpan; periksa isian terbaru lalu ubah kembali."
-            )
-        )
-        self.current = current
+class StaleRecommendation(StaleVersion, RecommendationError):
+    message_text = gettext_lazy(
+        "Rekomendasi ini sudah diubah orang lain setelah Anda membukanya. Perubahan "
+        "Anda tidak disimpan; periksa isian terbaru lalu ubah kembali."
+    )
+    current: Recommendation
 
 
 @dataclass(frozen=True)
@@ -105,9 +104,9 @@ def recommendation_update(
     *, recommendation: Recommendation, actor: User, data: RecommendationInput, version: int
 ) -> Recommendation:
     """Save an edit; refused when someone saved the recommendation after `version` was read."""
-    current = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
-    if current.version != version:
-        raise StaleRecommendation(current)
+    current = lock_version(
+        Recommendation.objects.all(), recommendation.pk, version, stale=StaleRecommendation
+    )
     _check(current.city, data)
     before = _state(current)
     current.variable = data.variable

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import cast
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,11 +14,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from indicators.models import AssessmentPeriod
+from kotan.lib.http import AuthenticatedHttpRequest
 from kotan.models import User
 from kotan.permissions import ALL_ROLES, role_required
 from meetings.models import Meeting
 from reports.forms import BriefRequestForm
 from reports.models import Brief
+from reports.permissions import BRIEF_REQUESTERS
 from reports.services.briefs import (
     BriefRequestError,
     brief_download_record,
@@ -27,15 +29,9 @@ from reports.services.briefs import (
 )
 
 Role = User.Role
-BRIEF_REQUESTERS = (Role.ADMIN, Role.OPERATOR)
 
 
-def _current_user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
-def _get_brief_for_user(request: HttpRequest, pk: int) -> Brief:
+def _get_brief_for_user(request: AuthenticatedHttpRequest, pk: int) -> Brief:
     return get_object_or_404(
         Brief.objects.for_user(request.user).select_related(
             "period", "stakeholder", "edition", "requested_by"
@@ -44,7 +40,7 @@ def _get_brief_for_user(request: HttpRequest, pk: int) -> Brief:
     )
 
 
-def _chosen_period(request: HttpRequest, user: User) -> AssessmentPeriod | None:
+def _chosen_period(request: AuthenticatedHttpRequest, user: User) -> AssessmentPeriod | None:
     periods = AssessmentPeriod.objects.for_user(user).order_by("-year")
     year = request.GET.get("tahun", "")
     if year.isdigit():
@@ -53,9 +49,9 @@ def _chosen_period(request: HttpRequest, user: User) -> AssessmentPeriod | None:
 
 
 def _list_page(
-    request: HttpRequest, form: BriefRequestForm | None, status: int = 200
+    request: AuthenticatedHttpRequest, form: BriefRequestForm | None, status: int = 200
 ) -> HttpResponse:
-    user = _current_user(request)
+    user = request.user
     period = _chosen_period(request, user)
     briefs = (
         Brief.objects.for_user(user)
@@ -75,16 +71,16 @@ def _list_page(
 
 @require_GET
 @role_required(*ALL_ROLES)
-def brief_list(request: HttpRequest) -> HttpResponse:
-    user = _current_user(request)
+def brief_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     form = BriefRequestForm(user=user) if user.role in BRIEF_REQUESTERS else None
     return _list_page(request, form)
 
 
 @require_POST
 @role_required(*BRIEF_REQUESTERS)
-def brief_request_view(request: HttpRequest) -> HttpResponse:
-    user = _current_user(request)
+def brief_request_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     form = BriefRequestForm(request.POST, user=user)
     if not form.is_valid():
         return _list_page(request, form)
@@ -111,10 +107,10 @@ def brief_request_view(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 @role_required(*ALL_ROLES)
-def brief_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def brief_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The status page; htmx polls it and gets only the status panel while work is pending."""
     brief = _get_brief_for_user(request, pk)
-    user = _current_user(request)
+    user = request.user
     context = {"brief": brief, "can_retry": user.role in BRIEF_REQUESTERS}
     if getattr(request, "htmx", False):
         return render(request, "reports/includes/_brief_status.html", context)
@@ -123,10 +119,10 @@ def brief_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*BRIEF_REQUESTERS)
-def brief_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
+def brief_retry_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     brief = _get_brief_for_user(request, pk)
     try:
-        brief_retry(brief=brief, user=_current_user(request))
+        brief_retry(brief=brief, user=request.user)
     except BriefRequestError as exc:
         messages.error(request, str(exc))
     else:
@@ -136,7 +132,7 @@ def brief_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @role_required(*ALL_ROLES)
-def brief_download(request: HttpRequest, pk: int) -> HttpResponse:
+def brief_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Serve the PDF to a user allowed to see the brief, and log the download."""
     brief = _get_brief_for_user(request, pk)
     if brief.status != Brief.Status.DONE or not brief.file:
@@ -145,7 +141,7 @@ def brief_download(request: HttpRequest, pk: int) -> HttpResponse:
         handle = brief.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    brief_download_record(brief=brief, user=_current_user(request))
+    brief_download_record(brief=brief, user=request.user)
     response = FileResponse(
         handle, as_attachment=True, filename=brief.download_name, content_type="application/pdf"
     )
@@ -154,7 +150,7 @@ def brief_download(request: HttpRequest, pk: int) -> HttpResponse:
     return cast(HttpResponse, response)
 
 
-def _get_meeting_for_minutes(request: HttpRequest, pk: int) -> Meeting:
+def _get_meeting_for_minutes(request: AuthenticatedHttpRequest, pk: int) -> Meeting:
     """A meeting of the user's city whose minutes the user may read: city staff and
     pimpinan any; a stakeholder officer only one their organisation was invited to or
     signed in at (404 otherwise, as for a meeting of another city)."""
@@ -170,10 +166,10 @@ def _period_of_meeting(user: User, meeting: Meeting) -> AssessmentPeriod | None:
 
 @require_POST
 @role_required(*ALL_ROLES)
-def brief_request_minutes(request: HttpRequest, meeting_pk: int) -> HttpResponse:
+def brief_request_minutes(request: AuthenticatedHttpRequest, meeting_pk: int) -> HttpResponse:
     """ "Unduh notulen (PDF)" on a meeting's page: request (or reuse) the minutes brief and
     go to its status page, which offers the download when it is done."""
-    user = _current_user(request)
+    user = request.user
     meeting = _get_meeting_for_minutes(request, meeting_pk)
     period = _period_of_meeting(user, meeting)
     if meeting.status == Meeting.Status.PLANNED or period is None:

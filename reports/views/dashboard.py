@@ -1,31 +1,26 @@
 from __future__ import annotations
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from indicators.models import Indicator, IndicatorValue
-from kotan.models import User
+from kotan.lib.http import AuthenticatedHttpRequest
 from kotan.permissions import ALL_ROLES, role_required
 from reports.selectors import choice_load, dashboard_load, indicator_values, variable_load
 
 
-def _current_user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 @role_required(*ALL_ROLES)
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "reports/index.html")
 
 
 @require_GET
 @role_required(*ALL_ROLES)
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The city's readiness for the Wakil Wali Kota; read-only for everyone in the city."""
     board = dashboard_load(
-        user=_current_user(request),
+        user=request.user,
         year=request.GET.get("periode"),
         edition_id=request.GET.get("edisi"),
     )
@@ -34,10 +29,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(*ALL_ROLES)
-def variable_detail(request: HttpRequest, code: str) -> HttpResponse:
+def variable_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """Drill-down step 1: a variable's indicators, their scores and contributions."""
     choice = choice_load(
-        user=_current_user(request),
+        user=request.user,
         year=request.GET.get("periode"),
         edition_id=request.GET.get("edisi"),
     )
@@ -48,10 +43,10 @@ def variable_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_GET
 @role_required(*ALL_ROLES)
-def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
+def indicator_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """Drill-down step 2: every value of an indicator, who entered and approved it, when,
     and its evidence."""
-    user = _current_user(request)
+    user = request.user
     choice = choice_load(
         user=user, year=request.GET.get("periode"), edition_id=request.GET.get("edisi")
     )
@@ -65,13 +60,13 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "reports/indicator_detail.html", context)
 
 
-def _get_value_for_user(request: HttpRequest, pk: int) -> IndicatorValue:
+def _get_value_for_user(request: AuthenticatedHttpRequest, pk: int) -> IndicatorValue:
     return get_object_or_404(IndicatorValue.objects.for_user(request.user), pk=pk)
 
 
 @require_GET
 @role_required(*ALL_ROLES)
-def value_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+def value_evidence(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A value's evidence file, for anyone of the value's city (never a public URL)."""
     value = _get_value_for_user(request, pk)
     if not value.evidence:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from kotan.lib.http import AuthenticatedHttpRequest
 from kotan.models import User
 from kotan.permissions import ALL_ROLES, role_required
 from reports.forms import RecommendationForm
 from reports.models import Recommendation
+from reports.permissions import RECOMMENDATION_EDITORS
 from reports.services.recommendations import (
     RecommendationError,
     StaleRecommendation,
@@ -19,21 +21,15 @@ from reports.services.recommendations import (
 )
 
 Role = User.Role
-EDITORS = (Role.ADMIN, Role.OPERATOR)
 
 
-def _current_user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
-def _get_recommendation_for_user(request: HttpRequest, pk: int) -> Recommendation:
+def _get_recommendation_for_user(request: AuthenticatedHttpRequest, pk: int) -> Recommendation:
     return get_object_or_404(Recommendation.objects.for_user(request.user), pk=pk)
 
 
 @role_required(*ALL_ROLES)
-def recommendation_list(request: HttpRequest) -> HttpResponse:
-    user = _current_user(request)
+def recommendation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     recommendations = (
         Recommendation.objects.for_user(user)
         .select_related("variable", "indicator")
@@ -43,13 +39,13 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reports/recommendation_list.html",
-        {"recommendations": recommendations, "can_edit": user.role in EDITORS},
+        {"recommendations": recommendations, "can_edit": user.role in RECOMMENDATION_EDITORS},
     )
 
 
-@role_required(*EDITORS)
-def recommendation_create_view(request: HttpRequest) -> HttpResponse:
-    user = _current_user(request)
+@role_required(*RECOMMENDATION_EDITORS)
+def recommendation_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     form = RecommendationForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         assert user.city is not None
@@ -63,10 +59,10 @@ def recommendation_create_view(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/recommendation_form.html", {"form": form})
 
 
-@role_required(*EDITORS)
-def recommendation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+@role_required(*RECOMMENDATION_EDITORS)
+def recommendation_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     recommendation = _get_recommendation_for_user(request, pk)
-    user = _current_user(request)
+    user = request.user
     initial = {
         "variable": recommendation.variable_id,
         "indicator": recommendation.indicator_id,

@@ -45,6 +45,22 @@ def test_an_admin_creates_an_edition_on_another_scale(client, admin_user, framew
     assert AuditEntry.objects.filter(action="edition.create").exists()
 
 
+def test_an_admin_sets_an_editions_minimum_completeness(client, admin_user, framework):
+    url = reverse("indicators:edition-create")
+    login(client, admin_user).post(url, _edition_data(min_completeness="75,5"))
+    assert MethodologyEdition.objects.get(name="Edisi uji").min_completeness == Decimal("75.5")
+    edition = MethodologyEdition.objects.get(is_default=True)
+    page = client.get(reverse("indicators:edition-edit", kwargs={"pk": edition.pk}))
+    assert page.context["form"].initial["min_completeness"] == Decimal(80)
+
+
+def test_a_minimum_completeness_above_100_is_refused(client, admin_user, framework):
+    response = login(client, admin_user).post(
+        reverse("indicators:edition-create"), _edition_data(min_completeness="120")
+    )
+    assert "min_completeness" in response.context["form"].errors
+
+
 def test_an_edition_whose_weights_do_not_sum_to_100_is_refused(client, admin_user, framework):
     response = login(client, admin_user).post(
         reverse("indicators:edition-create"), _edition_data(w_HK="30")

@@ -214,3 +214,65 @@ def test_two_recomputes_at_once_leave_one_snapshot_per_edition(kupang, framework
         thread.join()
     assert errors == []
     assert ScoreSnapshot.objects.filter(period=period).count() == 2
+
+
+# --- §3.9: completeness and Sementara/Final ---------------------------------------------
+
+
+def test_a_snapshot_stores_completeness_and_is_provisional_while_the_period_is_open(period):
+    scores_recompute(period_ids=[period.pk])
+    snap = snapshot(period)
+    assert snap.is_final is False
+    # Only the five city-level values: far from complete, and never above 100.
+    assert D(0) < snap.completeness < D(50)
+    assert snap.detail["completeness"] == str(snap.completeness)
+    assert snap.detail["is_final"] is False
+    kk = snap.detail["variables"][0]
+    kk2 = next(i for i in kk["indicators"] if i["code"] == "KK2")
+    assert (kk2["units"], kk2["expected"], kk2["completeness"]) == (1, 1, "100.00")
+
+
+def test_locking_a_period_recomputes_its_snapshots_as_final_and_reopening_undoes_it(
+    period, verifier
+):
+    from indicators.services.periods import period_status_set
+
+    scores_recompute(period_ids=[period.pk])
+    period_status_set(actor=verifier, period=period, status=AssessmentPeriod.Status.CLOSED)
+    assert snapshot(period).is_final is False
+    period_status_set(actor=verifier, period=period, status=AssessmentPeriod.Status.LOCKED)
+    assert {s.is_final for s in ScoreSnapshot.objects.filter(period=period)} == {True}
+    assert snapshot(period).detail["is_final"] is True
+    period_status_set(
+        actor=verifier, period=period, status=AssessmentPeriod.Status.OPEN, reason="Koreksi data"
+    )
+    assert {s.is_final for s in ScoreSnapshot.objects.filter(period=period)} == {False}
+
+
+def test_the_stored_index_and_scaled_value_never_disagree(period):
+    """A kelurahan-level value over three kelurahan makes every index a third."""
+    kelurahan = list(Region.objects.filter(city=period.city, level="kelurahan")[:3])
+    for region, value in zip(kelurahan, ("33.334", "33.333", "33.335"), strict=True):
+        make_approved_submission(period=period, region=region, values={"KK1": value})
+    scores_recompute(period_ids=[period.pk])
+    for snap in ScoreSnapshot.objects.filter(period=period).select_related("edition"):
+        edition = snap.edition
+        low, high = edition.scale_min, edition.scale_max
+        assert snap.index is not None
+        rescaled = low + (high - low) * snap.index / 100
+        assert rescaled.quantize(D("0.01"), rounding="ROUND_HALF_UP") == snap.scaled
+        for variable in snap.detail["variables"]:
+            if variable["index"] is None:
+                continue
+            stored = low + (high - low) * D(variable["index"]) / 100
+            assert (
+                str(stored.quantize(D("0.01"), rounding="ROUND_HALF_UP"))
+                == variable["category"]["scaled"]
+            )
+
+
+def test_a_changed_minimum_completeness_rewrites_the_snapshot(period):
+    scores_recompute(period_ids=[period.pk])
+    MethodologyEdition.objects.filter(name="IKOTAN 2019").update(min_completeness=D(50))
+    assert scores_recompute(period_ids=[period.pk]).written == 1
+    assert snapshot(period).detail["edition"]["min_completeness"] == "50.00"

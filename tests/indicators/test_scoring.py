@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal as D
+from fractions import Fraction
 
 import pytest
 
@@ -170,7 +171,7 @@ def test_variable_index_uses_only_scored_indicators_and_reports_coverage():
     result = variable_index({1: D(50), 3: D(100)}, specs)
     # (3·50 + 1·100) / (3 + 1) = 62.5; coverage (3 + 1) / 6
     assert result.index == D("62.5")
-    assert result.coverage == D(4) / D(6)
+    assert result.coverage == Fraction(4, 6)  # exact (§3.8), not 28 digits of it
     assert result.contributions == {1: D("37.5"), 3: D(25)}
     assert sum(result.contributions.values()) == result.index
 

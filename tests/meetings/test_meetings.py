@@ -5,9 +5,9 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
+from kotan.lib.locking import StaleVersion
 from kotan.models import AuditEntry, Stakeholder
 from meetings.models import Meeting
-from meetings.services.locking import StaleEdit
 from meetings.services.meetings import MeetingDetails, meeting_update
 from tests.conftest import login
 from tests.factories import make_action, make_decision, make_meeting
@@ -81,7 +81,7 @@ def test_the_service_refuses_a_stale_version(kupang, operator):
     meeting = make_meeting(city=kupang)
     details = MeetingDetails(kind="rakor", title="A", starts_at=meeting.starts_at)
     meeting_update(actor=operator, meeting=meeting, expected_version=1, details=details)
-    with pytest.raises(StaleEdit):
+    with pytest.raises(StaleVersion):
         meeting_update(actor=operator, meeting=meeting, expected_version=1, details=details)
 
 

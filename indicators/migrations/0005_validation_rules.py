@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('indicators', '0003_merge_0002_importbatch_0002_scores'),
+        ('indicators', '0004_snapshot_completeness'),
     ]
 
     operations = [
