@@ -220,9 +220,9 @@ def test_the_queue_runs_a_fixed_number_of_queries(
             period=period, stakeholder=stakeholder, values={"KL4": 1}, status="submitted"
         )
     login(client, verifier)
-    # session, user, the user's city, navigation counts, the filter form's choices
+    # session, user with its city, navigation counts, the filter form's choices
     # (periods, kecamatan, organisations, variables), the queue
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = client.get(QUEUE)
     assert len(response.context["units"]) == 2 * size
 
