@@ -5,13 +5,38 @@ PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 MANAGE := $(PYTHON) manage.py
 
-.PHONY: run setup serve test lint typecheck pytest bench messages worker
+.PHONY: run setup serve test lint typecheck pytest bench messages worker lock lock-upgrade \
+	build-static
 
-$(INSTALLED): pyproject.toml
+# Locked dependencies (hashes for the whole tree), generated from pyproject.toml by `make lock`:
+# LOCK is what the image installs, LOCK_DEV adds the dev extra for tests and tools.
+LOCK := .ci/requirements.txt
+LOCK_DEV := .ci/requirements-dev.txt
+UV_PIN := $(shell grep -o '"uv==[^"]*"' pyproject.toml | tr -d '"')
+# Deterministic: uv keeps the versions already in the output file unless pyproject.toml needs
+# another; `make lock-upgrade` moves every unpinned (transitive) dependency to its newest.
+UV_COMPILE = $(VENV)/bin/uv pip compile pyproject.toml --quiet --universal --python-version 3.11 \
+	--generate-hashes --custom-compile-command "make lock" $(UV_FLAGS)
+
+$(INSTALLED): $(LOCK_DEV)
 	test -x $(PYTHON) || python3 -m venv $(VENV)
-	$(PYTHON) -m pip install --quiet --upgrade pip
-	$(PYTHON) -m pip install --quiet -e ".[dev]"
+	$(PYTHON) -m pip install --quiet --require-hashes --no-deps -r $(LOCK_DEV)
+	$(PYTHON) -m pip install --quiet --no-deps -e .
 	touch $(INSTALLED)
+
+# Run after changing a dependency in pyproject.toml (tests/test_lock.py checks the pins agree).
+lock:
+	test -x $(PYTHON) || python3 -m venv $(VENV)
+	test -x $(VENV)/bin/uv || $(PYTHON) -m pip install --quiet "$(UV_PIN)"
+	$(UV_COMPILE) -o $(LOCK)
+	$(UV_COMPILE) --extra dev -o $(LOCK_DEV)
+
+lock-upgrade: UV_FLAGS := --upgrade
+lock-upgrade: lock
+
+# The image's static files: collectstatic with DEBUG=0, hashed names and staticfiles.json.
+build-static: $(INSTALLED)
+	PATH="$(abspath $(VENV))/bin:$$PATH" .ci/build static
 
 # Local trial: SQLite and in-process tasks unless DATABASE_URL / REDIS_URL say otherwise.
 run: export DEBUG ?= 1

@@ -37,8 +37,34 @@ from indicators.services.values import (
     submission_values_save,
     value_error,
 )
-from kotan.admin import CityScopedAdmin, CityScopedReadOnlyAdmin, ReadOnlyAdminMixin
+from kotan.admin import CityScopedAdmin, CityScopedReadOnlyAdmin, ReadOnlyAdminMixin, is_city_admin
 from kotan.models import User
+from kotan.permissions import holds_role
+
+
+def _changes_catalogue(request: HttpRequest) -> bool:
+    """The methodology is national: Admin Pusat (staff) and superusers change it."""
+    user = request.user
+    return user.is_superuser or (user.is_staff and holds_role(user, User.Role.ADMIN_PUSAT))
+
+
+class CatalogueAdmin(admin.ModelAdmin):
+    """The national catalogue: a city's Admin reads it, Admin Pusat changes it."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return _changes_catalogue(request) or is_city_admin(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _changes_catalogue(request) or is_city_admin(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return _changes_catalogue(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _changes_catalogue(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _changes_catalogue(request)
 
 
 class WeightInline(admin.TabularInline):
@@ -60,13 +86,13 @@ class BandInline(WeightInline):
 
 
 @admin.register(MethodologyEdition)
-class MethodologyEditionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class MethodologyEditionAdmin(ReadOnlyAdminMixin, CatalogueAdmin):
     list_display = ["name", "scale_min", "scale_max", "is_default"]
     inlines = [WeightInline, BandInline]
 
 
 @admin.register(Variable)
-class VariableAdmin(admin.ModelAdmin):
+class VariableAdmin(CatalogueAdmin):
     list_display = ["code", "name", "order"]
     fields = ["name", "description", "order"]
 
@@ -110,7 +136,7 @@ class IndicatorAdminForm(forms.ModelForm):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(CatalogueAdmin):
     form = IndicatorAdminForm
     list_display = ["code", "name", "variable", "kind", "level", "weight", "active"]
     list_filter = ["variable", "level", "kind", "active"]

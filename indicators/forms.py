@@ -421,13 +421,26 @@ class VariableForm(forms.ModelForm):
         fields = ["name", "description", "order"]
 
 
-class IndicatorForm(forms.ModelForm):
+class AssignForm(forms.Form):
+    """The organisations of the Admin's city that answer for an indicator."""
+
     responsible = forms.ModelMultipleChoiceField(
         label=_("Penanggung jawab di kota Anda"),
         queryset=Stakeholder.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+
+    def __init__(self, *args: Any, indicator: Indicator, city: Region, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["responsible"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = Stakeholder.objects.for_city(city.pk).active()
+        field.initial = [s.pk for s in indicator.responsible.filter(city=city)]
+
+
+class IndicatorForm(forms.ModelForm):
+    """An indicator of the national catalogue (Admin Pusat)."""
 
     class Meta:
         model = Indicator
@@ -451,14 +464,6 @@ class IndicatorForm(forms.ModelForm):
             "order",
         ]
         widgets = {"help_text": forms.Textarea(attrs={"rows": 3})}
-
-    def __init__(self, *args: Any, city: Region, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["responsible"]
-        assert isinstance(field, forms.ModelMultipleChoiceField)
-        field.queryset = Stakeholder.objects.for_city(city.pk).active()
-        if self.instance.pk:
-            field.initial = [s.pk for s in self.instance.responsible.filter(city=city)]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

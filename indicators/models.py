@@ -278,6 +278,11 @@ class AssessmentPeriod(models.Model):
 class SubmissionQuerySet(CityScopedQuerySet["Submission"]):
     city_lookup = "period__city"
 
+    def for_officer(self, stakeholder_id: int) -> SubmissionQuerySet:
+        """The city's and the kelurahan's units, and their own organisation's; never
+        another organisation's."""
+        return self.filter(Q(stakeholder__isnull=True) | Q(stakeholder_id=stakeholder_id))
+
 
 class Submission(models.Model):
     """The data of one unit (the city, a kelurahan or a stakeholder) for one period: the unit
@@ -364,6 +369,16 @@ class Submission(models.Model):
 
 class IndicatorValueQuerySet(CityScopedQuerySet["IndicatorValue"]):
     city_lookup = "submission__period__city"
+
+    def for_officer(self, stakeholder_id: int) -> IndicatorValueQuerySet:
+        """An officer sees their organisation's own values, and in the city's and the
+        kelurahan's units the values of indicators assigned to it; never another
+        organisation's values, even of an indicator both answer for."""
+        assigned = Indicator.objects.filter(responsible=stakeholder_id).values("pk")
+        return self.filter(
+            Q(submission__stakeholder_id=stakeholder_id)
+            | Q(submission__stakeholder__isnull=True, indicator__in=assigned)
+        )
 
     def approved(self) -> IndicatorValueQuerySet:
         return self.filter(submission__status=Submission.Status.APPROVED, value__isnull=False)

@@ -16,11 +16,16 @@ from django.utils import timezone
 
 from indicators.models import AssessmentPeriod, Indicator, Submission
 from kotan.models import User
-from kotan.permissions import has_role
+from kotan.permissions import ALL_ROLES, has_role, is_in_city
 
 Role = User.Role
 
-FRAMEWORK_ADMINS = (Role.ADMIN,)
+# The national methodology (editions, variables, the catalogue): Admin Pusat alone.
+FRAMEWORK_ADMINS = (Role.ADMIN_PUSAT,)
+# Read it: everyone of a city, and Admin Pusat.
+FRAMEWORK_READERS = (*ALL_ROLES, Role.ADMIN_PUSAT)
+# Assign the catalogue's indicators to the city's organisations.
+ASSIGNERS = (Role.ADMIN,)
 PERIOD_MANAGERS = (Role.ADMIN, Role.OPERATOR)
 REVIEWERS = (Role.ADMIN, Role.VERIFIKATOR)
 # Everyone who works with a unit's data page: enters, reviews or (officers) contributes.
@@ -88,7 +93,8 @@ def can_review(user: User, submission: Submission) -> bool:
 
 
 rules.add_perm("indicators.change_catalogue", has_role(*FRAMEWORK_ADMINS))
-rules.add_perm("indicators.manage_periods", has_role(*PERIOD_MANAGERS))
+rules.add_perm("indicators.assign_indicators", has_role(*ASSIGNERS) & is_in_city)
+rules.add_perm("indicators.manage_periods", has_role(*PERIOD_MANAGERS) & is_in_city)
 rules.add_perm("indicators.enter_any_unit", has_role(*CITY_ENTRY_ROLES))
 rules.add_perm("indicators.import_data", has_role(*IMPORT_ROLES))
 rules.add_perm("indicators.export_data", has_role(*EXPORT_ROLES))

@@ -121,13 +121,15 @@ def framework_overview() -> dict[str, object]:
     return {"editions": editions, "variables": variables}
 
 
-def catalogue(city: Region) -> QuerySet[Indicator]:
+def catalogue(city: Region | None) -> QuerySet[Indicator]:
     """Every indicator, retired ones included, with the city's responsible organisations
-    and whether it holds values (then it can only be retired)."""
+    (none for Admin Pusat, who has no city) and whether it holds values (then it can only be
+    retired)."""
+    city_id = city.pk if city else None
     return (
         Indicator.objects.select_related("variable")
         .prefetch_related(
-            Prefetch("responsible", queryset=Stakeholder.objects.for_city(city.pk).order_by())
+            Prefetch("responsible", queryset=Stakeholder.objects.for_city(city_id).order_by())
         )
         .annotate(value_count=Count("values"))
     )

@@ -4,13 +4,20 @@ handling lives here: spreadsheet imports and score recomputes."""
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from celery import shared_task
-from django.db import OperationalError
+from celery import Task, shared_task
+from celery.signals import worker_ready
+from django.db import InterfaceError, OperationalError
 from django.utils.translation import gettext as _
 
 from indicators import importing
-from indicators.scoring.recompute import scores_recompute, scores_recompute_nightly
+from indicators.scoring.recompute import (
+    scores_recompute,
+    scores_recompute_nightly,
+    scores_recompute_pending,
+)
+from kotan.lib.retry import TASK_MAX_RETRIES, retry_delay
 
 logger = logging.getLogger(__name__)
 
@@ -46,13 +53,33 @@ def import_apply_task(batch_id: int) -> None:
 # --- Scores --------------------------------------------------------------------------
 
 
-# A database that is briefly unreachable is retried; if it stays down the pending request
-# row remains and the nightly job recomputes the period.
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
-def recompute_period(period_id: int) -> None:
-    scores_recompute(period_ids=[period_id])
+# A database that is unreachable is retried for minutes (kotan.lib.retry); if it stays
+# down the pending request row remains and the next pending sweep recomputes the period.
+@shared_task(bind=True, max_retries=TASK_MAX_RETRIES)
+def recompute_period(self: Task, period_id: int) -> None:
+    try:
+        scores_recompute(period_ids=[period_id])
+    except (OperationalError, InterfaceError) as exc:
+        logger.warning("recompute of period %s: database error, retrying: %s", period_id, exc)
+        raise self.retry(exc=exc, countdown=retry_delay(self.request.retries)) from exc
 
 
 @shared_task
 def recompute_nightly() -> None:
     scores_recompute_nightly()
+
+
+@shared_task
+def recompute_pending() -> int:
+    """Beat, every SWEEP_INTERVAL_SECONDS: recompute periods whose request is still pending
+    (its task never reached the broker, or was lost). Returns how many periods."""
+    return scores_recompute_pending().periods
+
+
+@worker_ready.connect
+def recompute_pending_when_a_worker_starts(**_kwargs: Any) -> None:
+    """A worker is available (e.g. after the broker or the worker was down): catch up at once."""
+    try:
+        recompute_pending.apply_async()
+    except Exception:  # the broker went away again; beat's sweeps remain
+        logger.warning("could not queue the pending recompute at worker start", exc_info=True)

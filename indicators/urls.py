@@ -7,7 +7,7 @@ app_name = "indicators"
 
 urlpatterns = [
     path("", periods.index, name="index"),
-    # The framework (administrators edit; everyone reads).
+    # The framework (Admin Pusat edits, a city's Admin assigns; everyone reads).
     path("kerangka/", framework.framework_overview, name="framework"),
     path("kerangka/edisi/baru/", framework.edition_create, name="edition-create"),
     path("kerangka/edisi/<int:pk>/", framework.edition_edit, name="edition-edit"),
@@ -18,6 +18,11 @@ urlpatterns = [
         "kerangka/indikator/<int:pk>/pensiun/",
         framework.indicator_retire_view,
         name="indicator-retire",
+    ),
+    path(
+        "kerangka/indikator/<int:pk>/penanggung-jawab/",
+        framework.indicator_assign_view,
+        name="indicator-assign",
     ),
     path(
         "kerangka/indikator/<int:pk>/hapus/",

@@ -152,6 +152,12 @@ class UserAdmin(CityScopedAdmin, BaseUserAdmin):
             for name, options in fieldsets
         ]
 
+    def formfield_for_choice_field(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "role" and not request.user.is_superuser:
+            # Admin Pusat is national: only a superuser names one, never a city's Admin.
+            kwargs["choices"] = [c for c in User.Role.choices if c[0] != User.Role.ADMIN_PUSAT]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         if not request.user.is_superuser:
             obj.city_id = getattr(request.user, "city_id", None)

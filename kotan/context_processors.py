@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kotan.inbox import InboxItem, inbox_for, nav_counts
 from kotan.models import User
+from kotan.permissions import holds_role
 
 Role = User.Role
 
@@ -25,13 +26,17 @@ class NavItem:
     roles: tuple[str, ...]
 
 
+CITY_ROLES = tuple(role for role in Role.values if role != Role.ADMIN_PUSAT)
+NATIONAL = (Role.ADMIN_PUSAT,)
 NAV_ITEMS: tuple[NavItem, ...] = (
-    NavItem(_("Tugas saya"), "kotan:home", tuple(Role.values)),
-    NavItem(_("Indikator"), "indicators:index", tuple(Role.values)),
-    NavItem(_("Rapat & tindak lanjut"), "meetings:index", tuple(Role.values)),
-    NavItem(_("Dasbor & laporan"), "reports:index", tuple(Role.values)),
-    NavItem(_("Wilayah"), "kotan:region-list", tuple(Role.values)),
-    NavItem(_("Pemangku kepentingan"), "kotan:stakeholder-list", tuple(Role.values)),
+    NavItem(_("Tugas saya"), "kotan:home", (*CITY_ROLES, *NATIONAL)),
+    NavItem(_("Indikator"), "indicators:index", CITY_ROLES),
+    NavItem(_("Metodologi"), "indicators:framework", NATIONAL),
+    NavItem(_("Skor semua kota"), "reports:national-scores", NATIONAL),
+    NavItem(_("Rapat & tindak lanjut"), "meetings:index", CITY_ROLES),
+    NavItem(_("Dasbor & laporan"), "reports:index", CITY_ROLES),
+    NavItem(_("Wilayah"), "kotan:region-list", CITY_ROLES),
+    NavItem(_("Pemangku kepentingan"), "kotan:stakeholder-list", CITY_ROLES),
 )
 
 
@@ -44,7 +49,7 @@ def inbox_items(request: HttpRequest) -> list[InboxItem]:
 
 def navigation(request: HttpRequest) -> dict[str, object]:
     user = request.user
-    if not isinstance(user, User) or user.city_id is None:
+    if not isinstance(user, User) or not holds_role(user, *Role.values):
         return {"nav_items": [], "unread_count": 0}
     current = request.resolver_match.view_name if request.resolver_match else ""
     counts = nav_counts(user, timezone.localdate())

@@ -147,7 +147,8 @@ class EmailMode(models.TextChoices):
 
 
 class User(AbstractUser):
-    """A person using Kotan: belongs to one kab/kota and holds one role (DOMAIN.md §5)."""
+    """A person using Kotan: holds one role (DOMAIN.md §5) and belongs to one kab/kota, but
+    for Admin Pusat, the national methodology staff, who belong to none."""
 
     class Role(models.TextChoices):
         ADMIN = "admin", _("Admin")
@@ -155,6 +156,7 @@ class User(AbstractUser):
         VERIFIKATOR = "verifikator", _("Verifikator")
         PIMPINAN = "pimpinan", _("Pimpinan")
         PEMANGKU = "pemangku", _("Pemangku kepentingan")
+        ADMIN_PUSAT = "admin_pusat", _("Admin Pusat")
 
     city = models.ForeignKey(
         Region,
@@ -192,6 +194,10 @@ class User(AbstractUser):
                 condition=Q(role="pemangku", stakeholder__isnull=False) | ~Q(role="pemangku"),
                 name="user_stakeholder_officer_has_organisation",
             ),
+            models.CheckConstraint(
+                condition=Q(role="admin_pusat", city__isnull=True) | ~Q(role="admin_pusat"),
+                name="user_admin_pusat_is_national",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -203,6 +209,10 @@ class User(AbstractUser):
 
 class AuditEntryQuerySet(CityScopedQuerySet["AuditEntry"]):
     city_lookup = "city"
+
+    def national(self) -> AuditEntryQuerySet:
+        """Changes to the national methodology (no city)."""
+        return self.filter(city__isnull=True)
 
     def for_object(self, obj: models.Model) -> AuditEntryQuerySet:
         return self.filter(
@@ -217,7 +227,10 @@ class AuditEntry(models.Model):
     such as spreadsheet imports are recorded as well.
     """
 
-    city = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    # Empty for a national change (the methodology, by Admin Pusat).
+    city = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

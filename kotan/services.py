@@ -42,7 +42,7 @@ def field_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[s
 def audit_record(
     *,
     actor: User | None,
-    city: Region,
+    city: Region | None,
     obj: models.Model,
     action: str,
     changes: Mapping[str, list[Any]] | None = None,

@@ -13,7 +13,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from kotan.lib.env import env_bool, env_int, env_list, env_str, env_url
+from kotan.lib.env import env_admins, env_bool, env_int, env_list, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("KOTAN_VAR_DIR", str(BASE_DIR / "var")))
@@ -52,6 +52,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: one log line per request, with its request id (see "Observability" below).
+    "kotan.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -59,6 +61,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Right after authentication: loads the session and user itself, so a database outage
+    # is a 503 maintenance page (views' errors too, through process_exception).
+    "kotan.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -95,7 +100,11 @@ DATABASE_URL = env_url(
     schemes=("postgres", "postgresql", "sqlite"),
 )
 DATABASES = {
-    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))
+    # Health checks: a persistent connection broken by a database restart is replaced
+    # before use instead of failing the first request after the outage.
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0), conn_health_checks=True
+    )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -194,6 +203,21 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,
 }
 CELERY_TIMEZONE = TIME_ZONE
+# --- Recovery: sweepers, leases and retries (issue 9) ---------------------------------
+# How often beat runs the sweepers (briefs whose lease expired or whose message was lost,
+# pending score recomputes). Tests use a few seconds.
+SWEEP_INTERVAL_SECONDS = env_int("KOTAN_SWEEP_INTERVAL", 60)
+# A worker rendering a brief refreshes its lease (Brief.heartbeat_at) every
+# BRIEF_HEARTBEAT_SECONDS; a lease not refreshed for BRIEF_LEASE_SECONDS belongs to a dead
+# worker, and the sweeper hands the brief to another one.
+BRIEF_LEASE_SECONDS = env_int("KOTAN_BRIEF_LEASE", 30)
+BRIEF_HEARTBEAT_SECONDS = max(1, BRIEF_LEASE_SECONDS // 3)
+# Transient errors (the database is down) are retried after base, 2×base, 4×base … seconds,
+# at most the cap each: with the defaults 8 retries span about 20 minutes.
+TASK_RETRY_BASE_SECONDS = env_int("KOTAN_RETRY_BASE", 10)
+TASK_RETRY_MAX_SECONDS = env_int("KOTAN_RETRY_MAX", 300)
+# Seconds a client is asked to wait (Retry-After) when the database is unreachable.
+DATABASE_UNAVAILABLE_RETRY_AFTER = 30
 # Beat reads crontabs in CELERY_TIMEZONE (Asia/Makassar, WITA).
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Recomputes every open period and every period whose recompute request is still pending
@@ -224,7 +248,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Sends briefs whose request found the broker down (or whose task was lost) again.
     "reports-briefs-sweep": {
         "task": "reports.tasks.briefs_sweep_task",
-        "schedule": 60.0,
+        "schedule": float(SWEEP_INTERVAL_SECONDS),
+    },
+    # Recomputes periods whose request is still pending (the broker was down when the data
+    # was approved): the dashboard is fresh within a sweep of the broker's return.
+    "scores-pending-sweep": {
+        "task": "indicators.tasks.recompute_pending",
+        "schedule": float(SWEEP_INTERVAL_SECONDS),
     },
 }
 
@@ -280,11 +310,73 @@ CONTENT_SECURITY_POLICY = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# --- Observability, backups, media clean-up ----------------------------------------------
+# LOG_FORMAT=json: one JSON object per line (docker-compose.yml's default); otherwise text.
+# Every line of a request carries its request id (kotan.middleware.RequestLogMiddleware).
+LOG_FORMAT = env_str("LOG_FORMAT", "text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, got {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "request_id": {"()": "kotan.lib.logs.RequestIdFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        "not_503": {"()": "kotan.lib.logs.NotServiceUnavailable"},
+    },
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "kotan.lib.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        },
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false", "not_503"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # WeasyPrint logs every layout step at INFO.
-    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
+    "loggers": {
+        # WeasyPrint logs every layout step at INFO.
+        "weasyprint.progress": {"level": "WARNING"},
+        # Server errors and task failures (kotan.lib.logs) are mailed; the lines also reach
+        # the root's console handler.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "kotan.tasks": {"handlers": ["mail_admins"], "level": "INFO"},
+    },
 }
+# The worker keeps this configuration instead of replacing the root logger's handlers.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Errors (500s, failed tasks) are mailed to these: "Ani <ani@bnn.go.id>, ops@bnn.go.id".
+ADMINS = env_admins("ADMINS")
+# Optional error tracking; sentry-sdk is imported only when a DSN is set.
+SENTRY_DSN = env_str("SENTRY_DSN")
+if SENTRY_DSN:
+    from kotan.lib.sentry import sentry_init
+
+    sentry_init(dsn=SENTRY_DSN, environment=env_str("SENTRY_ENVIRONMENT", "production"))
+
+# `manage.py backup` (nightly from beat) writes here and keeps the newest BACKUP_KEEP.
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(VAR_DIR / "backups")))
+BACKUP_KEEP = env_int("BACKUP_KEEP", 14)
+# Files under MEDIA_ROOT that no row references (evidence of a refused save, a superseded
+# brief) are deleted by the nightly clean-up once older than this.
+MEDIA_ORPHAN_GRACE_HOURS = env_int("MEDIA_ORPHAN_GRACE_HOURS", 24)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        # 02.00 WITA, after the nightly recompute.
+        "kotan-backup-nightly": {
+            "task": "kotan.tasks.backup_nightly_task",
+            "schedule": crontab(hour=env_int("BACKUP_HOUR", 2), minute=0),
+        },
+        "kotan-media-orphans": {
+            "task": "kotan.tasks.media_orphans_delete_task",
+            "schedule": crontab(hour=3, minute=30),
+        },
+    }
+)

@@ -26,3 +26,6 @@ urlpatterns = [
     path("laporan/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# A database outage outside a view is a 503 maintenance page, not a 500 (kotan.middleware).
+handler500 = "kotan.views.server_error"

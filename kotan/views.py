@@ -1,34 +1,39 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 import redis
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET, require_POST
 
 from kotan.context_processors import inbox_items
 from kotan.forms import NotificationSettingsForm
 from kotan.inbox import InboxItem
 from kotan.lib.http import AuthenticatedHttpRequest
+from kotan.middleware import database_unavailable_response, is_database_error
 from kotan.models import Notification, Region, Stakeholder, User
 from kotan.notifications import notification_mark_read, notification_preferences_save
-from kotan.permissions import ALL_ROLES, role_required
+from kotan.permissions import ALL_ROLES, Role, role_required
 
 logger = logging.getLogger(__name__)
 
 
-@role_required(*ALL_ROLES)
+@role_required(*ALL_ROLES, Role.ADMIN_PUSAT)
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """ "Tugas saya": what the user's role has to do now (kotan.inbox), each count linking
     to its filtered list."""
@@ -49,7 +54,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     return response
 
 
-@role_required(*ALL_ROLES)
+@role_required(*ALL_ROLES, Role.ADMIN_PUSAT)
 def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     notifications = Notification.objects.for_user(user)
@@ -65,7 +70,7 @@ def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @require_POST
-@role_required(*ALL_ROLES)
+@role_required(*ALL_ROLES, Role.ADMIN_PUSAT)
 def notification_read(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Mark one notification read and open what it is about."""
     user = request.user
@@ -79,7 +84,7 @@ def notification_read(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 
 
 @require_POST
-@role_required(*ALL_ROLES)
+@role_required(*ALL_ROLES, Role.ADMIN_PUSAT)
 def notification_read_all(request: AuthenticatedHttpRequest) -> HttpResponse:
     count = notification_mark_read(user=request.user)
     messages.success(
@@ -94,7 +99,7 @@ def notification_read_all(request: AuthenticatedHttpRequest) -> HttpResponse:
     return redirect("kotan:notification-list")
 
 
-@role_required(*ALL_ROLES)
+@role_required(*ALL_ROLES, Role.ADMIN_PUSAT)
 def notification_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     initial = {"email": user.email_notifications}
@@ -172,10 +177,32 @@ def _broker_ok() -> bool:
         return False
 
 
+def _static_ok() -> bool:
+    """With hashed static names (DEBUG off), the manifest collectstatic writes must have been
+    loaded: without it every page that links a stylesheet answers 500."""
+    if not isinstance(staticfiles_storage, ManifestFilesMixin):
+        return True
+    if staticfiles_storage.hashed_files:
+        return True
+    logger.error("healthz: no static files manifest (run collectstatic with DEBUG=0)")
+    return False
+
+
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     """For load balancers and compose healthchecks: states only, never error details."""
-    checks = {"database": _database_ok(), "broker": _broker_ok()}
+    checks = {"database": _database_ok(), "broker": _broker_ok(), "static": _static_ok()}
     body = {name: "ok" if ok else "error" for name, ok in checks.items()}
     return JsonResponse(body, status=200 if all(checks.values()) else 503)
+
+
+@requires_csrf_token
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: a database outage met outside a view (saving the session, another
+    middleware) is the 503 maintenance page; anything else the static 500 page."""
+    error = sys.exc_info()[1]
+    if is_database_error(error):
+        logger.warning("database unavailable (%s %s): %s", request.method, request.path, error)
+        return database_unavailable_response()
+    return HttpResponseServerError(render_to_string("500.html"))

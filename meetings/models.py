@@ -21,9 +21,7 @@ from kotan.lib.scoping import CityScopedQuerySet
 from kotan.models import Region, Stakeholder
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AnonymousUser
-
-    from kotan.models import User
+    pass
 
 
 class MeetingQuerySet(CityScopedQuerySet["Meeting"]):
@@ -33,18 +31,17 @@ class MeetingQuerySet(CityScopedQuerySet["Meeting"]):
         return self.filter(status__in=[Meeting.Status.HELD, Meeting.Status.FINAL])
 
     def involving(self, stakeholder_id: int) -> MeetingQuerySet:
-        """Meetings an organisation was invited to or signed in at: those whose minutes its
-        officers may read as a PDF."""
-        signed = Attendance.objects.filter(stakeholder_id=stakeholder_id).values("meeting_id")
-        return self.filter(Q(invited=stakeholder_id) | Q(pk__in=signed)).distinct()
+        """Meetings an organisation was invited to or signed in at."""
+        invited = Meeting.invited.through.objects.filter(stakeholder_id=stakeholder_id)
+        signed = Attendance.objects.filter(stakeholder_id=stakeholder_id)
+        return self.filter(
+            Q(pk__in=invited.values("meeting_id")) | Q(pk__in=signed.values("meeting_id"))
+        )
 
-    def minutes_readable_by(self, user: User | AnonymousUser) -> MeetingQuerySet:
-        """The user's city's meetings whose minutes they may read: city staff and pimpinan
-        all; a stakeholder officer those involving their organisation."""
-        meetings = self.for_user(user)
-        if getattr(user, "role", None) == "pemangku":
-            return meetings.involving(getattr(user, "stakeholder_id", None) or 0)
-        return meetings
+    def for_officer(self, stakeholder_id: int) -> MeetingQuerySet:
+        """A meeting and its minutes are for the organisations invited to it (or that
+        signed in at it), BNN Kota staff and pimpinan (DOMAIN.md §5)."""
+        return self.involving(stakeholder_id)
 
 
 class Meeting(models.Model):
@@ -187,6 +184,10 @@ class Decision(models.Model):
 
 class ActionQuerySet(CityScopedQuerySet["Action"]):
     city_lookup = "city"
+
+    def for_officer(self, stakeholder_id: int) -> ActionQuerySet:
+        """An officer sees their own organisation's actions only."""
+        return self.of_stakeholder(stakeholder_id)
 
     def of_stakeholder(self, stakeholder_id: int) -> ActionQuerySet:
         return self.filter(owner_id=stakeholder_id)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import rules
 
 from kotan.models import User
-from kotan.permissions import has_role, holds_role
+from kotan.permissions import has_role, holds_role, is_in_city
 from meetings.models import Action
 
 Role = User.Role
@@ -30,8 +30,8 @@ def can_report(user: User, action: Action) -> bool:
     return holds_role(user, Role.PEMANGKU) and user.stakeholder_id == action.owner_id
 
 
-rules.add_perm("meetings.edit_meetings", has_role(*EDITORS))
-rules.add_perm("meetings.reopen_meeting", has_role(*REOPENERS))
+rules.add_perm("meetings.edit_meetings", has_role(*EDITORS) & is_in_city)
+rules.add_perm("meetings.reopen_meeting", has_role(*REOPENERS) & is_in_city)
 rules.add_perm("meetings.plan_agenda", has_role(*PLANNERS))
 rules.add_perm("meetings.view_own_actions", has_role(Role.PEMANGKU))
 rules.add_perm("meetings.report_progress", rules.Predicate(can_report))

@@ -6,14 +6,15 @@ import datetime
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import ExtractYear
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from indicators.models import AssessmentPeriod, Variable
+from indicators.models import AssessmentPeriod, ScoreSnapshot, Variable
 from indicators.selectors import variable_indices
 from kotan.models import Region, Stakeholder, User
 from meetings.models import Action, ActionQuerySet, Attendance, Meeting, MeetingQuerySet
@@ -114,12 +115,30 @@ class AgendaDraft:
     overdue: list[Action]
     items: list[str] = field(default_factory=list)
     invited: list[Stakeholder] = field(default_factory=list)
+    # §3.9: whether the scores the agenda cites are final (their period is locked).
+    final: bool = False
+
+
+def _index_text(index: Decimal) -> str:
+    """47,67 — the app's format, never 47.6667."""
+    return number_format(index.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), 2)
 
 
 def next_agenda_draft(*, city: Region, today: datetime.date) -> AgendaDraft:
     """A draft agenda for the next rakor: the weakest variables of the latest period's scores
     (when scores exist) and the overdue actions, grouped by owner organisation."""
-    period = AssessmentPeriod.objects.for_city(city.pk).order_by("-year").first()
+    # Final scores where they exist (the latest locked period with a final snapshot), else
+    # the latest period's provisional ones, said as such.
+    final_snapshot = ScoreSnapshot.objects.filter(
+        period_id=OuterRef("pk"), edition__is_default=True, is_final=True
+    )
+    period = (
+        AssessmentPeriod.objects.for_city(city.pk)
+        .annotate(final=Exists(final_snapshot))
+        .order_by("-final", "-year")
+        .first()
+    )
+    final = bool(period and getattr(period, "final", False))
     weak = weakest_variables(period)
     overdue = list(
         Action.objects.for_city(city.pk)
@@ -129,9 +148,18 @@ def next_agenda_draft(*, city: Region, today: datetime.date) -> AgendaDraft:
     )
     items = [_("Pembukaan dan arahan pimpinan rapat")]
     for weak_variable in weak:
+        assert period is not None
         items.append(
-            _("Variabel %(name)s (indeks %(index)s): penyebab dan langkah perbaikan")
-            % {"name": weak_variable.variable.name, "index": weak_variable.index}
+            _(
+                "Variabel %(name)s (indeks %(index)s, %(status)s %(year)s): penyebab dan "
+                "langkah perbaikan"
+            )
+            % {
+                "name": weak_variable.variable.name,
+                "index": _index_text(weak_variable.index),
+                "status": _("final") if final else _("sementara"),
+                "year": period.year,
+            }
         )
     per_owner = Counter(action.owner for action in overdue)
     for owner, count in per_owner.items():
@@ -150,5 +178,11 @@ def next_agenda_draft(*, city: Region, today: datetime.date) -> AgendaDraft:
         "date": today.strftime("%m/%Y"),
     }
     return AgendaDraft(
-        title=title, period=period, weak=weak, overdue=overdue, items=items, invited=invited
+        title=title,
+        period=period,
+        weak=weak,
+        overdue=overdue,
+        items=items,
+        invited=invited,
+        final=final,
     )

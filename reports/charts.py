@@ -38,6 +38,10 @@ class ChartValue:
     label: str
     value: Decimal | None
     tone: int | None = None
+    # A second, smaller line under the label (e.g. the variable's name beside its code).
+    name: str = ""
+    # A provisional number (§3.9): drawn hollow and labelled "sementara".
+    provisional: bool = False
 
 
 def tone_for(order: int | None, band_count: int) -> int | None:
@@ -85,8 +89,9 @@ def bars_chart(
 ) -> SafeString:
     """Horizontal bars (e.g. the five variable indices) over the category bands."""
     # Narrow on purpose: the viewBox scales to the screen, so on a phone the text stays legible.
-    left, right, row, top = 44, 14, 30, 6
-    width = 420
+    named = any(item.name for item in items)
+    left, right, row, top = (128, 14, 36, 6) if named else (44, 14, 30, 6)
+    width = 480 if named else 420
     plot = width - left - right
     height = top + row * len(items) + 40
     span = scale_max - scale_min
@@ -112,14 +117,29 @@ def bars_chart(
     ]
     for i, item in enumerate(items):
         y = top + i * row
-        parts.append(
-            format_html(
-                '<text x="{x}" y="{y}" text-anchor="end" fill="#212529">{label}</text>',
-                x=left - 8,
-                y=y + row / 2 + 4,
-                label=item.label,
+        if item.name:
+            parts.append(
+                format_html(
+                    '<text x="{x}" y="{y}" text-anchor="end" fill="#212529" '
+                    'font-weight="bold">{label}</text>'
+                    '<text x="{x}" y="{y2}" text-anchor="end" fill="#495057" '
+                    'font-size="10">{name}</text>',
+                    x=left - 6,
+                    y=y + row / 2 - 2,
+                    y2=y + row / 2 + 10,
+                    label=item.label,
+                    name=item.name,
+                )
             )
-        )
+        else:
+            parts.append(
+                format_html(
+                    '<text x="{x}" y="{y}" text-anchor="end" fill="#212529">{label}</text>',
+                    x=left - 8,
+                    y=y + row / 2 + 4,
+                    label=item.label,
+                )
+            )
         if item.value is None:
             parts.append(
                 format_html(
@@ -132,11 +152,14 @@ def bars_chart(
             )
             continue
         end = x(min(max(item.value, scale_min), scale_max))
+        # The value sits after the bar, or inside its end (white) when there is no room.
+        inside = end + 48 > width
         parts.append(
             format_html(
                 '<rect class="bar" x="{x}" y="{y}" width="{w}" height="{h}" fill="{f}">'
                 "<title>{label}: {v}</title></rect>"
-                '<text x="{tx}" y="{ty}" fill="#212529" font-weight="bold">{v}</text>',
+                '<text x="{tx}" y="{ty}" fill="{tf}" font-weight="bold" '
+                'text-anchor="{anchor}">{v}</text>',
                 x=left,
                 y=_n(y + 8),
                 w=_n(max(end - left, 1)),
@@ -144,8 +167,10 @@ def bars_chart(
                 f=TONE_MARK.get(item.tone or 0, NEUTRAL),
                 label=item.label,
                 v=_label(item.value),
-                tx=_n(min(end + 4, width - 42)),
+                tx=_n(end - 4 if inside else end + 4),
                 ty=_n(y + row / 2 + 4),
+                tf="#ffffff" if inside else "#212529",
+                anchor="end" if inside else "start",
             )
         )
     parts.append(_axis(left, plot, top + row * len(items), scale_min, scale_max))
@@ -180,18 +205,22 @@ def trend_chart(
     scale_min: Decimal,
     scale_max: Decimal,
 ) -> SafeString:
-    """IKOTAN over periods: a line over the category bands (gaps where a year is incomplete)."""
-    left, right, top, bottom = 30, 30, 10, 26
-    width, height = 420, 220
+    """IKOTAN over periods: a line over the category bands (gaps where a year is incomplete).
+
+    Band names sit in a right-hand margin, outside the plot, so a value label can never
+    overlap one; a provisional point is hollow, with "sementara" under its year."""
+    left, right, top, bottom = 30, 104, 16, 40
+    width, height = 480, 230
     plot_w, plot_h = width - left - right, height - top - bottom
     span = scale_max - scale_min
-    step = plot_w / max(len(points) - 1, 1)
+    inset = 24  # keeps the first and last value labels inside the plot
+    step = (plot_w - 2 * inset) / max(len(points) - 1, 1)
 
     def y(value: Decimal) -> float:
         return top + plot_h - float((value - scale_min) / span) * plot_h
 
     def x(i: int) -> float:
-        return left + (i * step if len(points) > 1 else plot_w / 2)
+        return left + (inset + i * step if len(points) > 1 else plot_w / 2)
 
     parts: list[str] = [
         format_html(
@@ -205,8 +234,8 @@ def trend_chart(
             h=_n(max(y(band.lower) - y(band.upper), 1)),
             f=TONE_BACKGROUND.get(band.tone, "#eeeeee"),
             name=band.name,
-            tx=left + 4,
-            ty=_n(y(band.upper) + 11),
+            tx=left + plot_w + 6,
+            ty=_n((y(band.upper) + y(band.lower)) / 2 + 3),
         )
         for band in bands
     ]
@@ -217,10 +246,20 @@ def trend_chart(
             format_html(
                 '<text x="{x}" y="{y}" text-anchor="middle" fill="#212529">{label}</text>',
                 x=_n(x(i)),
-                y=height - 10,
+                y=height - 24,
                 label=point.label,
             )
         )
+        if point.provisional:
+            parts.append(
+                format_html(
+                    '<text x="{x}" y="{y}" text-anchor="middle" fill="#495057" '
+                    'font-size="10" font-style="italic">{t}</text>',
+                    x=_n(x(i)),
+                    y=height - 10,
+                    t=_("sementara"),
+                )
+            )
         if point.value is None:
             segment = []
             segments.append(segment)
@@ -237,18 +276,26 @@ def trend_chart(
     for i, point in enumerate(points):
         if point.value is None:
             continue
+        mark = TONE_MARK.get(point.tone or 0, NEUTRAL)
+        # Label above the point, or below it when the point is near the top of the plot.
+        above = y(point.value) - 9
+        ty = above if above > top + 4 else y(point.value) + 18
         parts.append(
             format_html(
-                '<circle class="point" cx="{x}" cy="{y}" r="5" fill="{f}">'
-                "<title>{label}: {v}</title></circle>"
+                '<circle class="point{cls}" cx="{x}" cy="{y}" r="5" fill="{f}" stroke="{s}" '
+                'stroke-width="2"><title>{label}: {v}{note}</title></circle>'
                 '<text x="{x}" y="{ty}" text-anchor="middle" fill="#212529" '
-                'font-weight="bold">{v}</text>',
+                'font-weight="bold">{v}{star}</text>',
+                cls=" provisional" if point.provisional else "",
                 x=_n(x(i)),
                 y=_n(y(point.value)),
-                ty=_n(max(y(point.value) - 9, top + 10)),
-                f=TONE_MARK.get(point.tone or 0, NEUTRAL),
+                ty=_n(ty),
+                f="#ffffff" if point.provisional else mark,
+                s=mark,
                 label=point.label,
                 v=_label(point.value),
+                note=f" ({_('sementara')})" if point.provisional else "",
+                star="*" if point.provisional else "",
             )
         )
     return _frame(chart_id, title, desc, width, height, "".join(parts))

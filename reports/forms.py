@@ -36,14 +36,31 @@ class BriefRequestForm(forms.Form):
     )
     regenerate = forms.BooleanField(label=_("Buat ulang walau data tidak berubah"), required=False)
 
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        user: User,
+        period: AssessmentPeriod | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         period_field = self.fields["period"]
         assert isinstance(period_field, forms.ModelChoiceField)
         period_field.queryset = AssessmentPeriod.objects.for_user(user).order_by("-year")
+        if period is not None:
+            # The form asks for the period the page shows, not the latest one.
+            period_field.initial = period.pk
         stakeholder_field = self.fields["stakeholder"]
         assert isinstance(stakeholder_field, forms.ModelChoiceField)
         stakeholder_field.queryset = Stakeholder.objects.for_user(user).active()
+        if user.role == User.Role.PEMANGKU:
+            # An officer asks for its own organisation's brief, and only that.
+            stakeholder_field.queryset = Stakeholder.objects.filter(pk=user.stakeholder_id or 0)
+            stakeholder_field.initial = user.stakeholder_id
+            stakeholder_field.empty_label = None
+            kind_field = self.fields["kind"]
+            assert isinstance(kind_field, forms.ChoiceField)
+            kind_field.choices = [(Brief.Kind.STAKEHOLDER, Brief.Kind.STAKEHOLDER.label)]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

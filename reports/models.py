@@ -7,11 +7,14 @@ permission-checked view (reports.views.briefs.brief_download), never from a publ
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import (
@@ -101,12 +104,6 @@ class Recommendation(models.Model):
         return self.title
 
 
-def meetings_of_stakeholder(stakeholder_id: int) -> models.QuerySet[Meeting]:
-    """Meetings an organisation was invited to or signed in at: the minutes its officers may
-    read (the other meetings' minutes stay with city staff and pimpinan)."""
-    return Meeting.objects.involving(stakeholder_id)
-
-
 class BriefQuerySet(CityScopedQuerySet["Brief"]):
     """Briefs the user may see and download: every brief of the city for the city's staff
     and pimpinan; for a stakeholder officer the briefs addressed to their organisation, the
@@ -118,7 +115,7 @@ class BriefQuerySet(CityScopedQuerySet["Brief"]):
         return self.filter(
             Q(kind=Brief.Kind.CITY_SUMMARY)
             | Q(kind=Brief.Kind.STAKEHOLDER, stakeholder_id=stakeholder_id)
-            | Q(kind=Brief.Kind.MINUTES, meeting__in=meetings_of_stakeholder(stakeholder_id))
+            | Q(kind=Brief.Kind.MINUTES, meeting__in=Meeting.objects.involving(stakeholder_id))
         )
 
     def in_period(self, period: AssessmentPeriod) -> BriefQuerySet:
@@ -186,6 +183,10 @@ class Brief(models.Model):
     # (reports.tasks.briefs_sweep_task) dispatches such briefs later.
     dispatched_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # The lease of the worker rendering the brief: refreshed every BRIEF_HEARTBEAT_SECONDS
+    # while it works. A `rendering` brief whose lease is older than BRIEF_LEASE_SECONDS lost
+    # its worker; the sweeper gives it to another one (reports.services.briefs).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(_("selesai pada"), null=True, blank=True)
     # Changes at every claim by a worker; only the holder of the current token may store
     # its result, so a duplicate delivery can never overwrite a newer rendering.
@@ -242,12 +243,32 @@ class Brief(models.Model):
     def is_pending(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RENDERING)
 
+    def lease_expired(self, now: datetime | None = None) -> bool:
+        """True when the brief is `rendering` but its worker stopped refreshing the lease
+        (it died, or lost the database): another worker may take it over."""
+        if self.status != self.Status.RENDERING:
+            return False
+        last = self.heartbeat_at or self.started_at
+        now = now or timezone.now()
+        return last is None or last < now - timedelta(seconds=settings.BRIEF_LEASE_SECONDS)
+
+    @property
+    def is_stuck(self) -> bool:
+        """Rendering without a live worker: the user may ask again at once."""
+        return self.lease_expired()
+
     @property
     def download_name(self) -> str:
-        unit = f"-{self.stakeholder.code}" if self.stakeholder_id and self.stakeholder else ""
+        """Indonesian and readable: ringkasan-kebijakan-kota-kupang-2025.pdf,
+        ringkasan-kebijakan-kesbangpol-kota-kupang-2025.pdf,
+        notula-rapat-12-kota-kupang-2025.pdf."""
+        city = slugify(self.period.city.name)
         if self.kind == self.Kind.MINUTES:
-            unit = f"-rapat-{self.meeting_id}"
-        return f"ringkasan-kotan-{self.period.year}-{self.kind}{unit}-{self.pk}.pdf"
+            return f"notula-rapat-{self.meeting_id}-{city}-{self.period.year}.pdf"
+        if self.kind == self.Kind.STAKEHOLDER and self.stakeholder is not None:
+            unit = slugify(self.stakeholder.short_name or self.stakeholder.code)
+            return f"ringkasan-kebijakan-{unit}-{city}-{self.period.year}.pdf"
+        return f"ringkasan-kebijakan-{city}-{self.period.year}.pdf"
 
 
 class BriefDownload(models.Model):

@@ -4,6 +4,7 @@ periods, kelurahan and values."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -12,10 +13,11 @@ from urllib.parse import urlencode
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.formats import get_format
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from indicators.models import (
     AssessmentPeriod,
@@ -25,7 +27,9 @@ from indicators.models import (
     ScoreSnapshot,
 )
 from kotan.models import Region, User
+from meetings.models import Action
 from reports.charts import ChartBand, ChartValue, bars_chart, tone_for, trend_chart
+from reports.models import Recommendation
 
 WEAKEST_SHOWN = 5
 
@@ -107,22 +111,61 @@ def _category(raw: dict[str, Any] | None, scale: Scale) -> dict[str, Any] | None
 
 
 @dataclass
+class Headline:
+    """What the first card says (§3.9): the number, whether it is final, how complete its
+    data is, and whether it may be presented as the city's readiness at all."""
+
+    scaled: Decimal | None
+    band: str
+    tone: int | None
+    is_final: bool
+    completeness: Decimal
+    minimum: Decimal
+
+    @property
+    def below_minimum(self) -> bool:
+        return self.completeness < self.minimum
+
+
+@dataclass
+class Change:
+    """The signed change from the previous period, and whether it compares a provisional
+    number with a final one (or two provisional numbers)."""
+
+    value: Decimal
+    previous: ScoreSnapshot
+    current_final: bool
+
+    @property
+    def mixed(self) -> bool:
+        return self.current_final != self.previous.is_final
+
+
+@dataclass
 class Dashboard:
     choice: Choice
     snapshot: ScoreSnapshot | None = None
     previous: ScoreSnapshot | None = None
     change: Decimal | None = None
+    change_detail: Change | None = None
+    headline: Headline | None = None
     pending: ScoreRecomputeRequest | None = None
     trend: list[ScoreSnapshot] = field(default_factory=list)
     tone: int | None = None
     category: dict[str, Any] | None = None
     variables: list[dict[str, Any]] = field(default_factory=list)
     weakest: list[dict[str, Any]] = field(default_factory=list)
+    path: list[dict[str, Any]] = field(default_factory=list)
+    points_needed: Decimal | None = None
     kecamatan: list[dict[str, Any]] = field(default_factory=list)
+    kelurahan: list[dict[str, Any]] = field(default_factory=list)
+    weakest_kelurahan: list[dict[str, Any]] = field(default_factory=list)
+    strongest_kelurahan: list[dict[str, Any]] = field(default_factory=list)
+    sort: str = "nilai"
+    descending: bool = False
     completeness: list[dict[str, Any]] = field(default_factory=list)
     variables_svg: str = ""
     trend_svg: str = ""
-    territory_rows: str = ""
 
 
 def _trend(choice: Choice, user: User) -> list[ScoreSnapshot]:
@@ -160,19 +203,22 @@ def _territory(detail: dict[str, Any], scale: Scale) -> list[dict[str, Any]]:
         .values_list("pk", "name")
     )
     band_names = {b["order"]: b["name"] for b in detail["edition"]["bands"]}
+    codes = [v["code"] for v in detail["variables"]]
     rows = [
         {
             "id": region_id,
             "parent_id": parent_id,
             "name": names.get(region_id, "?"),
             "scaled": two(scaled),
+            "value": _dec(scaled),
             "band": band_names.get(band_order, ""),
+            "band_order": band_order,
             "tone": scale.tone(band_order),
             "variables": [one(v) for v in variables],
+            "cells": [(code, one(v)) for code, v in zip(codes, variables, strict=False)],
+            "completeness": _dec(rest[0]) if rest else None,
         }
-        for region_id, parent_id, index, scaled, band_order, variables, *_rest in detail[
-            "territory"
-        ]
+        for region_id, parent_id, index, scaled, band_order, variables, *rest in detail["territory"]
     ]
     children: dict[int, list[dict[str, Any]]] = {}
     for row in rows:
@@ -181,42 +227,26 @@ def _territory(detail: dict[str, Any], scale: Scale) -> list[dict[str, Any]]:
     kecamatan = [r for r in rows if r["parent_id"] not in names]
     for kec in kecamatan:
         kec["kelurahan"] = children.get(kec["id"], [])
+        for kel in kec["kelurahan"]:
+            kel["kecamatan"] = kec["name"]
     return kecamatan
 
 
-def territory_rows_html(kecamatan: list[dict[str, Any]]) -> SafeString:
-    """The territory table's <tbody> groups. Built here rather than in the template: with
-    ~60 regions × 8 cells it was a fifth of the dashboard's time in template tags."""
-    incomplete = _("Belum lengkap")
+# Sort keys of the territory table (?urut=…): rows without a score always come last.
+TERRITORY_SORTS = ("nama", "nilai", "kategori", "kelengkapan")
 
-    def row(region: dict[str, Any], name: str, classes: str, th_class: str) -> SafeString:
-        return format_html(
-            '<tr class="tone-{} {}"><th scope="row" class="{}">{}</th>'
-            '<td class="num">{}</td><td>{}</td>{}</tr>',
-            region["tone"] or 0,
-            classes,
-            th_class,
-            name,
-            region["scaled"],
-            region["band"] or incomplete,
-            format_html_join("", '<td class="num">{}</td>', ((v,) for v in region["variables"])),
-        )
 
-    return format_html_join(
-        "\n",
-        "<tbody>{}{}</tbody>",
-        (
-            (
-                row(kec, _("Kec. %(name)s") % {"name": kec["name"]}, "fw-semibold", ""),
-                format_html_join(
-                    "",
-                    "{}",
-                    ((row(kel, kel["name"], "", "fw-normal ps-3"),) for kel in kec["kelurahan"]),
-                ),
-            )
-            for kec in kecamatan
-        ),
-    )
+def territory_sorted(
+    rows: list[dict[str, Any]], *, sort: str, descending: bool
+) -> list[dict[str, Any]]:
+    """Kelurahan rows sorted for the table. Name ties keep geographic order."""
+    if sort == "nama":
+        return sorted(rows, key=lambda r: r["name"].casefold(), reverse=descending)
+    field_name = {"nilai": "value", "kategori": "band_order", "kelengkapan": "completeness"}[sort]
+    scored = [r for r in rows if r[field_name] is not None]
+    unscored = [r for r in rows if r[field_name] is None]
+    scored.sort(key=lambda r: (r[field_name], r["value"] or 0), reverse=descending)
+    return scored + unscored
 
 
 def _variables(detail: dict[str, Any], scale: Scale) -> list[dict[str, Any]]:
@@ -231,10 +261,33 @@ def _variables(detail: dict[str, Any], scale: Scale) -> list[dict[str, Any]]:
     ]
 
 
-def dashboard_load(*, user: User, year: str | None, edition_id: str | None) -> Dashboard:
-    """The city dashboard: five queries (choices, trend, the chosen snapshot, pending)."""
+def _headline(snap: ScoreSnapshot, tone: int | None) -> Headline:
+    edition = snap.detail.get("edition", {})
+    return Headline(
+        scaled=snap.scaled,
+        band=snap.band_name,
+        tone=tone,
+        is_final=snap.is_final,
+        completeness=snap.completeness,
+        minimum=Decimal(edition.get("min_completeness", "80")),
+    )
+
+
+def dashboard_load(
+    *,
+    user: User,
+    year: str | None,
+    edition_id: str | None,
+    sort: str | None = None,
+    descending: bool = False,
+) -> Dashboard:
+    """The city dashboard in a fixed number of queries: choices (2), trend, the chosen
+    snapshot, pending request, region names, and for the weakest indicators their
+    recommendations (2) and follow-up actions (1)."""
     choice = choice_load(user=user, year=year, edition_id=edition_id)
     board = Dashboard(choice=choice)
+    board.sort = sort if sort in TERRITORY_SORTS else "nilai"
+    board.descending = descending
     if choice.period is None or choice.edition is None:
         return board
     board.trend = _trend(choice, user)
@@ -251,20 +304,102 @@ def dashboard_load(*, user: User, year: str | None, edition_id: str | None) -> D
         return board
     if snap.scaled is not None and board.previous and board.previous.scaled is not None:
         board.change = snap.scaled - board.previous.scaled
+        board.change_detail = Change(board.change, board.previous, snap.is_final)
     scale = _scale(snap.detail)
     board.tone = scale.tone(snap.band_order)
+    board.headline = _headline(snap, board.tone)
     board.category = _category(snap.detail["category"], scale)
     board.variables = _variables(snap.detail, scale)
     board.weakest = snapshot_weakest(snap.detail)
+    board.path = snapshot_path(snap.detail)
+    board.points_needed = _dec(snap.detail.get("points_needed"))
     board.kecamatan = _territory(snap.detail, scale)
-    board.territory_rows = territory_rows_html(board.kecamatan)
+    kelurahan = [kel for kec in board.kecamatan for kel in kec["kelurahan"]]
+    ranked = territory_sorted(kelurahan, sort="nilai", descending=False)
+    scored = [r for r in ranked if r["value"] is not None]
+    board.weakest_kelurahan = scored[:WEAKEST_SHOWN]
+    # With fewer than ten scored kelurahan the two lists would repeat each other.
+    board.strongest_kelurahan = [
+        r for r in scored[::-1][:WEAKEST_SHOWN] if r not in board.weakest_kelurahan
+    ]
+    board.kelurahan = territory_sorted(kelurahan, sort=board.sort, descending=descending)
     board.completeness = [
         {**row, "percent": round(100 * row["approved"] / row["expected"]) if row["expected"] else 0}
-        for row in snap.detail["stakeholders"]
+        for row in snap.detail.get("stakeholders", [])
     ]
+    follow_ups_attach(user=user, levers=board.weakest, today=timezone.localdate())
     board.variables_svg = variables_chart(board.variables, scale)
     board.trend_svg = ikotan_trend_chart(board.trend, scale)
     return board
+
+
+def snapshot_path(detail: dict[str, Any]) -> list[dict[str, Any]]:
+    """The fewest indicators to raise for the next category, with who answers for each."""
+    return [
+        {**step, "score": _dec(step["score"]), "gain": _dec(step["gain"])}
+        for step in detail.get("path", [])
+    ]
+
+
+def follow_ups_attach(*, user: User, levers: list[dict[str, Any]], today: datetime.date) -> None:
+    """Give each weakest indicator its recommendations (with addressees) and the follow-up
+    actions tied to it, with a status summary. Three queries whatever the number."""
+    codes = [lever["code"] for lever in levers]
+    # One row per recommendation and addressee, in one query (a prefetch would add a
+    # second query only when there are recommendations: the count must not depend on data).
+    recommendations: dict[str, dict[int, dict[str, Any]]] = {code: {} for code in codes}
+    for pk, code, title, addressee in (
+        Recommendation.objects.for_user(user)
+        .active()
+        .filter(indicator__code__in=codes)
+        .order_by("order", "id", "addressees__name")
+        .values_list("pk", "indicator__code", "title", "addressees__short_name")
+    ):
+        rec = recommendations[code].setdefault(pk, {"title": title, "addressees": []})
+        if addressee:
+            rec["addressees"].append(addressee)
+    actions: dict[str, list[Action]] = {code: [] for code in codes}
+    for action in (
+        Action.objects.for_user(user)
+        .filter(indicator__code__in=codes)
+        .exclude(status=Action.Status.CANCELLED)
+        .select_related("indicator", "owner")
+        .order_by("due_on", "id")
+    ):
+        assert action.indicator is not None
+        actions[action.indicator.code].append(action)
+    for lever in levers:
+        own = actions[lever["code"]]
+        lever["recommendations"] = list(recommendations[lever["code"]].values())
+        lever["actions"] = own
+        lever["action_summary"] = action_summary(own, today)
+
+
+def action_summary(actions: list[Action], today: datetime.date) -> str:
+    """E.g. "2 tindak lanjut berjalan, 1 terlambat": overdue actions are counted once, as
+    late, whatever their status."""
+    late = sum(1 for a in actions if a.is_overdue(today))
+    counts = {
+        status: sum(1 for a in actions if a.status == status and not a.is_overdue(today))
+        for status in (Action.Status.IN_PROGRESS, Action.Status.NOT_STARTED, Action.Status.DONE)
+    }
+    parts = []
+    if counts[Action.Status.IN_PROGRESS]:
+        parts.append(
+            ngettext(
+                "%(n)s tindak lanjut berjalan",
+                "%(n)s tindak lanjut berjalan",
+                counts[Action.Status.IN_PROGRESS],
+            )
+            % {"n": counts[Action.Status.IN_PROGRESS]}
+        )
+    if counts[Action.Status.NOT_STARTED]:
+        parts.append(_("%(n)s belum mulai") % {"n": counts[Action.Status.NOT_STARTED]})
+    if late:
+        parts.append(_("%(n)s terlambat") % {"n": late})
+    if counts[Action.Status.DONE]:
+        parts.append(_("%(n)s selesai") % {"n": counts[Action.Status.DONE]})
+    return ", ".join(parts) if parts else _("Belum ada tindak lanjut")
 
 
 def variables_chart(
@@ -280,6 +415,7 @@ def variables_chart(
                 v["code"],
                 v["category"]["scaled"] if v["category"] else None,
                 v["category"]["tone"] if v["category"] else None,
+                name=v["name"],
             )
             for v in variables
         ],
@@ -294,8 +430,19 @@ def ikotan_trend_chart(trend: list[ScoreSnapshot], scale: Scale) -> SafeString:
     return trend_chart(
         chart_id="chart-trend",
         title=_("IKOTAN dari periode ke periode"),
-        desc=_("Nilai IKOTAN kota tiap tahun pada skala edisi; latar menandai kategori."),
-        points=[ChartValue(str(s.period.year), s.scaled, scale.tone(s.band_order)) for s in trend],
+        desc=_(
+            "Nilai IKOTAN kota tiap tahun pada skala edisi; latar menandai kategori. Titik "
+            "berlubang bertanda * adalah angka sementara (periode belum dikunci)."
+        ),
+        points=[
+            ChartValue(
+                str(s.period.year),
+                s.scaled,
+                scale.tone(s.band_order),
+                provisional=not s.is_final,
+            )
+            for s in trend
+        ],
         bands=scale.bands,
         scale_min=scale.minimum,
         scale_max=scale.maximum,
@@ -362,4 +509,45 @@ def indicator_values(
             "entered_by",
         )
         .order_by("submission__region__code", "submission__stakeholder__name")
+    )
+
+
+def national_latest_scores() -> list[ScoreSnapshot]:
+    """Every city's latest scores under the default edition, for Admin Pusat: one row a
+    city (its latest period with a snapshot), by province and city code. One query."""
+    return list(
+        ScoreSnapshot.objects.unscoped()
+        .filter(edition__is_default=True)
+        .select_related("region__parent", "period", "edition")
+        .order_by("region__code", "region_id", "-period__year")
+        .distinct("region__code", "region_id")
+    )
+
+
+@dataclass
+class ScoreCard:
+    snapshot: ScoreSnapshot
+    headline: Headline
+    change: Change | None
+
+
+def score_card_load(*, user: User) -> ScoreCard | None:
+    """The latest period's IKOTAN under the default edition and the change from the period
+    before (one query: the two latest snapshots with their period)."""
+    latest = list(
+        ScoreSnapshot.objects.for_user(user)
+        .filter(edition__is_default=True)
+        .select_related("period")
+        .order_by("-period__year")[:2]
+    )
+    if not latest:
+        return None
+    snap = latest[0]
+    previous = latest[1] if len(latest) > 1 else None
+    scale = _scale(snap.detail)
+    change = None
+    if snap.scaled is not None and previous is not None and previous.scaled is not None:
+        change = Change(snap.scaled - previous.scaled, previous, snap.is_final)
+    return ScoreCard(
+        snapshot=snap, headline=_headline(snap, scale.tone(snap.band_order)), change=change
     )

@@ -10,6 +10,7 @@ urlpatterns = [
     path("dasbor/variabel/<str:code>/", dashboard.variable_detail, name="variable-detail"),
     path("dasbor/indikator/<str:code>/", dashboard.indicator_detail, name="indicator-detail"),
     path("bukti/<int:pk>/", dashboard.value_evidence, name="value-evidence"),
+    path("nasional/", dashboard.national_scores, name="national-scores"),
     path("ringkasan/", briefs.brief_list, name="brief-list"),
     path("ringkasan/minta/", briefs.brief_request_view, name="brief-request"),
     path(

@@ -1,8 +1,10 @@
-"""Persona fixtures for every role (DOMAIN.md §5) plus a user of another city."""
+"""Persona fixtures for every role (DOMAIN.md §5), officers of two more organisations and a
+user of another city."""
 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -17,10 +19,12 @@ from django.test import Client
 
 from kotan.models import Region, Stakeholder, User
 from tests.factories import PASSWORD, load_kupang, make_city, make_user, seed_framework_for
+from tests.matrix import PERSONAS
 
 ROOT = Path(__file__).resolve().parent.parent
 
-ROLES = ("anonymous", "admin", "operator", "verifikator", "pimpinan", "pemangku", "other_city")
+# Every persona of the permission matrix (tests/matrix.py describes them).
+ROLES = PERSONAS
 
 
 @pytest.fixture(autouse=True)
@@ -84,6 +88,38 @@ def stakeholder_officer(kupang, kesbangpol) -> User:
 
 
 @pytest.fixture
+def bappeda(kupang) -> Stakeholder:
+    return Stakeholder.objects.get(city=kupang, code="bappeda")
+
+
+@pytest.fixture
+def dinkes(kupang) -> Stakeholder:
+    return Stakeholder.objects.get(city=kupang, code="dinkes")
+
+
+@pytest.fixture
+def other_officer(kupang, bappeda) -> User:
+    """An officer of a second organisation of the same city."""
+    return make_user(
+        username="petugas-bappeda", city=kupang, role=User.Role.PEMANGKU, stakeholder=bappeda
+    )
+
+
+@pytest.fixture
+def uninvited_officer(kupang, dinkes) -> User:
+    """An officer of an organisation the matrix's meetings do not invite."""
+    return make_user(
+        username="petugas-dinkes", city=kupang, role=User.Role.PEMANGKU, stakeholder=dinkes
+    )
+
+
+@pytest.fixture
+def admin_pusat(db) -> User:
+    """BNN RI's methodology staff: national, no city; staff for the Django admin."""
+    return make_user(username="admin-pusat", city=None, role=User.Role.ADMIN_PUSAT, is_staff=True)
+
+
+@pytest.fixture
 def other_city_operator(other_city) -> User:
     return make_user(username="operator-kediri", city=other_city, role=User.Role.OPERATOR)
 
@@ -105,7 +141,16 @@ class Personas:
 
 @pytest.fixture
 def personas(
-    kupang, admin_user, operator, verifier, pimpinan, stakeholder_officer, other_city_operator
+    kupang,
+    admin_user,
+    operator,
+    verifier,
+    pimpinan,
+    stakeholder_officer,
+    other_officer,
+    uninvited_officer,
+    other_city_operator,
+    admin_pusat,
 ) -> Personas:
     return Personas(
         city=kupang,
@@ -116,7 +161,10 @@ def personas(
             "verifikator": verifier,
             "pimpinan": pimpinan,
             "pemangku": stakeholder_officer,
+            "pemangku_other": other_officer,
+            "pemangku_uninvited": uninvited_officer,
             "other_city": other_city_operator,
+            "admin_pusat": admin_pusat,
         },
     )
 
@@ -210,7 +258,8 @@ def _test_database_url() -> str:
 
 @dataclass
 class Worker:
-    """A real `celery -A kotan worker` process (solo pool) on pytest-django's test database."""
+    """A real `celery -A kotan worker` (solo pool) or `beat` process on pytest-django's test
+    database."""
 
     process: subprocess.Popen[bytes]
     log_path: Path
@@ -233,11 +282,19 @@ class Worker:
             self.kill()
 
 
-def launch_worker(
-    *, log_path: Path, media_root: Path, hostname: str, purge: bool = True, **overrides: str
+# Starting a process that imports Django and Celery takes 3 s on a quiet machine and more
+# than 30 s on a loaded 2-core one; only a process that never starts fails the test.
+START_TIMEOUT = 180
+
+
+def _launch_celery(
+    args: list[str],
+    *,
+    log_path: Path,
+    media_root: Path,
+    ready: Callable[[str], bool],
+    overrides: dict[str, str],
 ) -> Worker:
-    """Start a worker with this session's REDIS_URL and wait until it is ready. Tests using
-    one need `transactional_db`: the worker only sees committed rows."""
     redis_url = os.environ.get("REDIS_URL")
     if not redis_url:
         pytest.fail("Worker tests need REDIS_URL (make test sets it)")
@@ -249,27 +306,58 @@ def launch_worker(
         "DEBUG": "1",
         **overrides,
     }
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "kotan", *args],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+    worker = Worker(process=process, log_path=log_path)
+    deadline = time.monotonic() + START_TIMEOUT
+    while not ready(worker.log()):
+        if process.poll() is not None or time.monotonic() > deadline:
+            worker.stop()
+            pytest.fail(f"celery {args[0]} did not start:\n" + worker.log()[-3000:])
+        time.sleep(0.2)
+    return worker
+
+
+def launch_worker(
+    *, log_path: Path, media_root: Path, hostname: str, purge: bool = True, **overrides: str
+) -> Worker:
+    """Start a worker with this session's REDIS_URL and wait until it is ready. Tests using
+    one need `transactional_db`: the worker only sees committed rows."""
     args = [
-        sys.executable, "-m", "celery", "-A", "kotan", "worker",
-        "--pool=solo", "--loglevel=INFO", "--without-gossip", "--without-mingle",
+        "worker", "--pool=solo", "--loglevel=INFO", "--without-gossip", "--without-mingle",
         "--without-heartbeat", "--hostname", f"{hostname}-{os.getpid()}@%h",
     ]  # fmt: skip
     if purge:
         # Drop tasks that earlier tests queued with no worker to run them.
         args.append("--purge")
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-    worker = Worker(process=process, log_path=log_path)
-    deadline = time.monotonic() + 60
-    while "ready." not in worker.log():
-        if process.poll() is not None or time.monotonic() > deadline:
-            worker.stop()
-            pytest.fail("Celery worker did not start:\n" + worker.log()[-3000:])
-        time.sleep(0.2)
-    return worker
+    return _launch_celery(
+        args, log_path=log_path, media_root=media_root, ready=_swept, overrides=overrides
+    )
+
+
+def _swept(log: str) -> bool:
+    """Ready, and done with the sweeps a worker queues when it starts (reports.tasks,
+    indicators.tasks): a test's own data then meets only the tasks it sends."""
+    return "ready." in log and all(
+        re.search(rf"{task}\[[^\]]+\] (succeeded|raised)", log)
+        for task in ("reports.tasks.briefs_sweep_task", "indicators.tasks.recompute_pending")
+    )
+
+
+def launch_beat(*, log_path: Path, media_root: Path, **overrides: str) -> Worker:
+    """`celery -A kotan beat` as docker-compose.yml runs it, with its schedule file in the
+    test's directory."""
+    args = ["beat", "--loglevel=INFO", "--schedule", str(log_path.with_suffix(".schedule"))]
+    return _launch_celery(
+        args,
+        log_path=log_path,
+        media_root=media_root,
+        ready=lambda log: "beat: Starting" in log,
+        overrides=overrides,
+    )
 
 
 @pytest.fixture
@@ -293,6 +381,24 @@ def start_worker(transactional_db, media_root, tmp_path) -> Iterator[Callable[..
     yield start
     for worker in workers:
         worker.stop()
+
+
+@pytest.fixture
+def start_beat(transactional_db, media_root, tmp_path) -> Iterator[Callable[..., Worker]]:
+    """Start `celery -A kotan beat` (environment overrides as for start_worker); stopped at
+    teardown."""
+    beats: list[Worker] = []
+
+    def start(**overrides: str) -> Worker:
+        beat = launch_beat(
+            log_path=tmp_path / f"beat-{len(beats) + 1}.log", media_root=media_root, **overrides
+        )
+        beats.append(beat)
+        return beat
+
+    yield start
+    for beat in beats:
+        beat.stop()
 
 
 @pytest.fixture

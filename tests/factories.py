@@ -374,6 +374,9 @@ def make_brief(*, period, **overrides: Any):
     }
     fields.update(overrides)
     brief = Brief(**fields)
+    if brief.status == Brief.Status.RENDERING and brief.started_at is None:
+        # Claimed just now by a live worker (see reports.services.briefs._claim).
+        brief.started_at = brief.heartbeat_at = timezone.now()
     if brief.status == Brief.Status.DONE:
         brief.sha256 = hashlib.sha256(content).hexdigest()
         brief.size = len(content)

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 ZERO = Fraction(0)
 ONE = Fraction(1)
@@ -241,9 +242,16 @@ class PeriodScores:
 Number = Decimal | Fraction | int
 
 
+@lru_cache(maxsize=65536)
+def _from_decimal(value: Decimal | int) -> Fraction:
+    # Values repeat a lot (yes/no answers, whole counts, weights): converting each Decimal
+    # once is a large share of a recompute.
+    return Fraction(value)
+
+
 def exact(value: Number) -> Fraction:
     """A Decimal (or int) as the exact rational it denotes."""
-    return value if isinstance(value, Fraction) else Fraction(value)
+    return value if isinstance(value, Fraction) else _from_decimal(value)
 
 
 def to_decimal(value: Number, places: int = 2) -> Decimal:
@@ -420,7 +428,12 @@ def unit_scores(inputs: PeriodInputs) -> _UnitScores:
     units with an approved value), for each kelurahan, and for each kecamatan (mean over its
     kelurahan)."""
     specs = {spec.id: spec for spec in inputs.indicators}
-    bounds = {spec.id: (exact(spec.worst), exact(spec.best)) for spec in inputs.indicators}
+    # Per indicator: worst and 100/(best − worst), so a score is one subtraction and one
+    # multiplication (the same exact value as §3.1's formula).
+    bounds = {
+        spec.id: (exact(spec.worst), HUNDRED / (exact(spec.best) - exact(spec.worst)))
+        for spec in inputs.indicators
+    }
     kelurahan_parent = {k.id: k.parent_id for k in inputs.kelurahan}
     city: dict[int, Fraction] = {}
     kelurahan: dict[int, dict[int, Fraction]] = defaultdict(dict)
@@ -429,8 +442,12 @@ def unit_scores(inputs: PeriodInputs) -> _UnitScores:
         spec = specs.get(indicator_id)
         if spec is None:
             continue  # a retired indicator
-        worst, best = bounds[indicator_id]
-        score = indicator_score(value, worst=worst, best=best)
+        worst, factor = bounds[indicator_id]
+        score = (exact(value) - worst) * factor
+        if score < ZERO:
+            score = ZERO
+        elif score > HUNDRED:
+            score = HUNDRED
         if spec.level == KELURAHAN:
             if region_id in kelurahan_parent:
                 kelurahan[region_id][indicator_id] = score
@@ -624,8 +641,8 @@ def _region_completeness(
                 total += weight
                 if members:
                     have = sum(1 for m in members if spec.id in units.kelurahan.get(m, {}))
-                    acc += weight * Fraction(have, len(members))
-            per_variable[code] = acc / total if total else ZERO
+                    acc += weight * have  # ÷ len(members) once, below
+            per_variable[code] = acc / (total * len(members)) if total and members else ZERO
         result[region.id] = per_variable
     return result
 

@@ -3,7 +3,7 @@
 The data-entry workflow calls `scores_request_recompute(period=...)` inside the transaction
 that approves, reopens or imports values. The request is a row written in that transaction,
 and the Celery task is queued only after it commits; if the broker is down the row stays and
-the nightly job (`scores_recompute_nightly`) recomputes it, so no request is lost.
+the minute sweep (`scores_recompute_pending`) recomputes it, so no request is lost.
 """
 
 from __future__ import annotations
@@ -387,6 +387,13 @@ def scores_recompute_nightly() -> RecomputeResult:
     ids = AssessmentPeriod.objects.filter(
         Q(status=AssessmentPeriod.Status.OPEN) | Q(recompute_request__isnull=False)
     ).values_list("pk", flat=True)
+    return scores_recompute(period_ids=list(ids))
+
+
+def scores_recompute_pending() -> RecomputeResult:
+    """Every period with a pending request: the minute sweep's catch-up after the broker
+    was down (a period whose task is merely in flight is found unchanged, cheaply)."""
+    ids = ScoreRecomputeRequest.objects.values_list("period_id", flat=True)
     return scores_recompute(period_ids=list(ids))
 
 

@@ -13,8 +13,17 @@ from typing import Any
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from indicators.models import CategoryBand, Indicator, MethodologyEdition, Variable, VariableWeight
+from indicators.models import (
+    AssessmentPeriod,
+    CategoryBand,
+    Indicator,
+    MethodologyEdition,
+    ScoreSnapshot,
+    Variable,
+    VariableWeight,
+)
 from kotan.models import Region, Stakeholder, User
+from kotan.permissions import require
 from kotan.services import audit_record, field_changes
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -208,6 +217,38 @@ class FrameworkError(Exception):
         self.errors = errors
 
 
+class MethodologyFrozen(FrameworkError):
+    """The change would alter final scores: a locked period's snapshots used these numbers."""
+
+
+def edition_is_frozen(edition: MethodologyEdition) -> bool:
+    """Did final scores (a locked period's snapshots) use this edition?"""
+    return (
+        ScoreSnapshot.objects.unscoped()
+        .filter(edition=edition, period__status=AssessmentPeriod.Status.LOCKED)
+        .exists()
+    )
+
+
+def catalogue_is_frozen() -> bool:
+    """Did final scores use the catalogue's scales and weights (any edition)?"""
+    return (
+        ScoreSnapshot.objects.unscoped()
+        .filter(period__status=AssessmentPeriod.Status.LOCKED)
+        .exists()
+    )
+
+
+def edition_copy_name(edition: MethodologyEdition, name: str) -> str:
+    """A free name for the new version of `edition` (the name typed, or a numbered one)."""
+    base = name if name != edition.name else f"{edition.name} (revisi)"
+    candidate, n = base, 1
+    while MethodologyEdition.objects.filter(name=candidate).exists():
+        n += 1
+        candidate = f"{base} {n}"
+    return candidate
+
+
 @dataclass(frozen=True)
 class BandInput:
     name: str
@@ -244,7 +285,11 @@ def edition_save(
     min_completeness: Decimal | None = None,
 ) -> MethodologyEdition:
     """Create an edition (edition=None) or replace one's numbers, after `edition_errors`
-    accepts them. Making it the default takes that from the previous default."""
+    accepts them. Making it the default takes that from the previous default.
+
+    An edition that final scores used keeps its numbers: changing its scale, weights or
+    bands raises MethodologyFrozen (save them as a new edition instead)."""
+    require(actor, "indicators.change_catalogue")
     errors = edition_errors(
         scale_min=scale_min,
         scale_max=scale_max,
@@ -256,6 +301,23 @@ def edition_save(
     if errors:
         raise FrameworkError(errors)
     before = _edition_state(edition) if edition else {}
+    if edition is not None and edition_is_frozen(edition):
+        proposed = _numbers(
+            scale_min,
+            scale_max,
+            {v.code: w for v, w in weights.items()},
+            [(b.name, b.lower, b.upper) for b in bands],
+        )
+        if proposed != _stored_numbers(edition):
+            raise MethodologyFrozen(
+                [
+                    _(
+                        "Skor final periode yang sudah dikunci memakai edisi ini, sehingga "
+                        "skala, bobot dan kategorinya tidak dapat diubah. Simpan perubahan "
+                        "sebagai edisi baru."
+                    )
+                ]
+            )
     if is_default:
         others = MethodologyEdition.objects.filter(is_default=True)
         if edition is not None:
@@ -286,21 +348,35 @@ def edition_save(
     return edition
 
 
+def _numbers(
+    scale_min: Decimal,
+    scale_max: Decimal,
+    weights: Mapping[str, Decimal],
+    bands: list[tuple[str, Decimal, Decimal]],
+) -> tuple[Any, ...]:
+    """What scores depend on in an edition, comparable between stored and proposed."""
+    return (scale_min, scale_max, dict(weights), bands)
+
+
+def _stored_numbers(edition: MethodologyEdition) -> tuple[Any, ...]:
+    weights = {w.variable.code: w.weight for w in edition.weights.select_related("variable")}
+    bands = [(b.name, b.lower, b.upper) for b in edition.bands.order_by("order")]
+    return _numbers(edition.scale_min, edition.scale_max, weights, bands)
+
+
 def _audit_framework(
     actor: User, obj: models.Model, action: str, changes: Mapping[str, list[Any]], reason: str = ""
 ) -> None:
-    """The framework is shared by every city; its changes go into the actor's city trail."""
-    if actor.city is None:
-        return  # a superuser without a city (e.g. a shell session) leaves no city trail
-    audit_record(
-        actor=actor, city=actor.city, obj=obj, action=action, changes=changes, reason=reason
-    )
+    """The framework is national, shared by every city: its changes go into the national
+    trail (no city)."""
+    audit_record(actor=actor, city=None, obj=obj, action=action, changes=changes, reason=reason)
 
 
 @transaction.atomic
 def variable_update(
     *, actor: User, variable: Variable, name: str, description: str, order: int
 ) -> Variable:
+    require(actor, "indicators.change_catalogue")
     before = {"name": variable.name, "description": variable.description, "order": variable.order}
     after = {"name": name, "description": description, "order": order}
     for field, value in after.items():
@@ -332,15 +408,13 @@ INDICATOR_FIELDS = (
 )
 # Changing these would make stored values mean something else: retire and create anew.
 FROZEN_ONCE_USED = ("kind", "level")
+# Changing these would change final scores once a locked period's snapshots used them.
+FROZEN_ONCE_FINAL = ("worst", "best", "weight")
 
 
-def _indicator_state(indicator: Indicator, city: Region | None) -> dict[str, Any]:
+def _indicator_state(indicator: Indicator) -> dict[str, Any]:
     state: dict[str, Any] = {name: getattr(indicator, name) for name in INDICATOR_FIELDS}
     state["variable"] = indicator.variable.code if indicator.variable_id else None
-    if indicator.pk and city is not None:
-        state["responsible"] = ", ".join(
-            sorted(s.code for s in indicator.responsible.all() if s.city_id == city.pk)
-        )
     return state
 
 
@@ -370,31 +444,32 @@ def _indicator_errors(indicator: Indicator, changed: set[str]) -> list[str]:
 
 @transaction.atomic
 def indicator_save(
-    *,
-    actor: User,
-    indicator: Indicator | None,
-    fields: Mapping[str, Any],
-    responsible: list[Stakeholder] | None = None,
+    *, actor: User, indicator: Indicator | None, fields: Mapping[str, Any]
 ) -> Indicator:
-    """Create or change an indicator; `responsible` replaces the organisations of the actor's
-    city only (other cities keep theirs). Every change goes into the audit trail."""
-    city = actor.city
-    indicator = indicator or Indicator()
-    before = _indicator_state(indicator, city) if indicator.pk else {}
+    """Create or change an indicator of the national catalogue (Admin Pusat). Every change
+    goes into the national audit trail. Once final scores used the catalogue, an
+    indicator's worst, best and weight stay: retire it and create a new one."""
+    require(actor, "indicators.change_catalogue")
+    # From the stored row: the instance handed in may carry unsaved (refused) changes.
+    indicator = Indicator.objects.get(pk=indicator.pk) if indicator else Indicator()
+    before = _indicator_state(indicator) if indicator.pk else {}
     for name in INDICATOR_FIELDS:
         if name in fields:
             setattr(indicator, name, fields[name])
     changed = {n for n in FROZEN_ONCE_USED if before and n in fields and before[n] != fields[n]}
     errors = _indicator_errors(indicator, changed)
+    final = [n for n in FROZEN_ONCE_FINAL if before and n in fields and before[n] != fields[n]]
+    if final and catalogue_is_frozen():
+        errors.append(
+            _(
+                "Skor final periode yang sudah dikunci memakai nilai terburuk, terbaik dan "
+                "bobot indikator ini; pensiunkan indikator ini dan buat indikator baru."
+            )
+        )
     if errors:
         raise FrameworkError(errors)
     indicator.save()
-    if responsible is not None and city is not None:
-        if any(s.city_id != city.pk for s in responsible):
-            raise FrameworkError([_("Pemangku kepentingan harus dari kota Anda.")])
-        indicator.responsible.remove(*indicator.responsible.filter(city=city))
-        indicator.responsible.add(*responsible)
-    after = _indicator_state(Indicator.objects.get(pk=indicator.pk), city)
+    after = _indicator_state(Indicator.objects.get(pk=indicator.pk))
     _audit_framework(
         actor,
         indicator,
@@ -407,6 +482,7 @@ def indicator_save(
 @transaction.atomic
 def indicator_retire(*, actor: User, indicator: Indicator, reason: str = "") -> Indicator:
     """Stop collecting an indicator; its values stay for the periods that hold them."""
+    require(actor, "indicators.change_catalogue")
     if not indicator.active:
         raise FrameworkError([_("Indikator ini sudah dipensiunkan.")])
     indicator.active = False
@@ -418,9 +494,39 @@ def indicator_retire(*, actor: User, indicator: Indicator, reason: str = "") -> 
 @transaction.atomic
 def indicator_delete(*, actor: User, indicator: Indicator) -> None:
     """Delete an indicator that was never used; one that holds values is only retired."""
+    require(actor, "indicators.change_catalogue")
     if indicator.values.exists():
         raise FrameworkError(
             [_("Indikator ini sudah memiliki nilai sehingga tidak dapat dihapus; pensiunkan.")]
         )
     _audit_framework(actor, indicator, "indicator.delete", {"code": [indicator.code, None]})
     indicator.delete()
+
+
+@transaction.atomic
+def indicator_assign(
+    *, actor: User, indicator: Indicator, responsible: list[Stakeholder]
+) -> Indicator:
+    """A city Admin names the organisations of their city that answer for an indicator;
+    other cities keep theirs. Audited in the city's trail."""
+    city = actor.city
+    require(actor, "indicators.assign_indicators", city)
+    assert city is not None
+    if any(s.city_id != city.pk for s in responsible):
+        raise FrameworkError([_("Pemangku kepentingan harus dari kota Anda.")])
+    before = _responsible_codes(indicator, city)
+    indicator.responsible.remove(*indicator.responsible.filter(city=city))
+    indicator.responsible.add(*responsible)
+    after = _responsible_codes(indicator, city)
+    audit_record(
+        actor=actor,
+        city=city,
+        obj=indicator,
+        action="indicator.assign",
+        changes=field_changes({"responsible": before}, {"responsible": after}),
+    )
+    return indicator
+
+
+def _responsible_codes(indicator: Indicator, city: Region) -> str:
+    return ", ".join(sorted(s.code for s in indicator.responsible.filter(city=city)))

@@ -11,6 +11,7 @@ from indicators.models import AssessmentPeriod
 from indicators.scoring.recompute import scores_recompute
 from indicators.services.values import EntryError
 from kotan.models import Region, User
+from kotan.permissions import require
 from kotan.services import audit_record, field_changes
 
 Status = AssessmentPeriod.Status
@@ -41,6 +42,7 @@ def period_create(
     opens_on: datetime.date,
     closes_on: datetime.date,
 ) -> AssessmentPeriod:
+    require(actor, "indicators.manage_periods", city)
     _window_error(opens_on, closes_on)
     if AssessmentPeriod.objects.filter(city=city, year=year).exists():
         raise EntryError(_("Periode tahun %(year)s sudah ada.") % {"year": year})
@@ -73,6 +75,7 @@ def period_update(
     opens_on: datetime.date,
     closes_on: datetime.date,
 ) -> AssessmentPeriod:
+    require(actor, "indicators.manage_periods", period)
     _window_error(opens_on, closes_on)
     if period.status == Status.LOCKED:
         raise EntryError(_("Periode yang sudah dikunci tidak dapat diubah."))

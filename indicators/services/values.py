@@ -24,6 +24,7 @@ from indicators.scoring.recompute import scores_request_recompute
 from kotan.lib.locking import StaleVersion, lock_version
 from kotan.models import AuditEntry, Notification, Region, Stakeholder, User
 from kotan.notifications import city_users, notifications_emit, officers_of
+from kotan.permissions import require
 from kotan.services import audit_record, field_changes
 
 # Counts above the target are allowed (they score 100) but not absurd ones.
@@ -306,6 +307,7 @@ def missing_for_submit(submission: Submission) -> list[str]:
 def submission_submit(
     *, submission: Submission, actor: User, expected_version: int | None
 ) -> Submission:
+    require(actor, "indicators.submit_submission", submission)
     current = _lock(submission, expected_version)
     _ensure_editable(current)
     if current.status == Submission.Status.SUBMITTED:
@@ -324,6 +326,7 @@ def submission_submit(
 def submission_approve(
     *, submission: Submission, actor: User, expected_version: int | None
 ) -> Submission:
+    require(actor, "indicators.review_submission", submission)
     current = _lock(submission, expected_version)
     if current.status != Submission.Status.SUBMITTED:
         raise EntryError(_("Hanya data yang sudah diajukan yang dapat disetujui."))
@@ -346,6 +349,7 @@ def _required_reason(reason: str) -> str:
 def submission_return(
     *, submission: Submission, actor: User, reason: str, expected_version: int | None
 ) -> Submission:
+    require(actor, "indicators.review_submission", submission)
     reason = _required_reason(reason)
     current = _lock(submission, expected_version)
     if current.status != Submission.Status.SUBMITTED:
@@ -361,6 +365,7 @@ def submission_reopen(
     *, submission: Submission, actor: User, reason: str, expected_version: int | None
 ) -> Submission:
     """Unlock approved data so it can be corrected; it must be submitted and approved again."""
+    require(actor, "indicators.review_submission", submission)
     reason = _required_reason(reason)
     current = _lock(submission, expected_version)
     if current.status != Submission.Status.APPROVED:

@@ -1,5 +1,6 @@
-"""The KOTAN framework for administrators: editions (weights, bands), variables, indicators
-and the organisations responsible for them in the administrator's city."""
+"""The KOTAN framework: the national methodology (editions with their weights and bands,
+variables, the indicator catalogue), which Admin Pusat alone changes, and the organisations
+of a city that answer for each indicator, which the city's Admin assigns."""
 
 from __future__ import annotations
 
@@ -12,31 +13,42 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from indicators import selectors
-from indicators.forms import BandFormSet, EditionForm, IndicatorForm, VariableForm
+from indicators.forms import (
+    AssignForm,
+    BandFormSet,
+    EditionForm,
+    IndicatorForm,
+    VariableForm,
+)
 from indicators.models import Indicator, MethodologyEdition, Variable
-from indicators.permissions import FRAMEWORK_ADMINS
+from indicators.permissions import ASSIGNERS, FRAMEWORK_ADMINS, FRAMEWORK_READERS
 from indicators.services.framework import (
     BandInput,
     FrameworkError,
+    MethodologyFrozen,
+    edition_copy_name,
+    edition_is_frozen,
     edition_save,
+    indicator_assign,
     indicator_delete,
     indicator_retire,
     indicator_save,
     variable_update,
 )
 from kotan.lib.http import AuthenticatedHttpRequest
-from kotan.permissions import ALL_ROLES, role_required
+from kotan.permissions import role_required
 
 
-@role_required(*ALL_ROLES)
+@role_required(*FRAMEWORK_READERS)
 def framework_overview(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Everyone may read how KOTAN is measured; administrators get the edit links."""
+    """Everyone may read how KOTAN is measured; Admin Pusat gets the edit links, a city's
+    Admin the links to assign indicators to the city's organisations."""
     user = request.user
-    assert user.city is not None
     context = {
         **selectors.framework_overview(),
         "indicators": selectors.catalogue(user.city),
         "can_edit": user.has_role(*FRAMEWORK_ADMINS),
+        "can_assign": user.has_role(*ASSIGNERS),
     }
     return render(request, "indicators/framework.html", context)
 
@@ -77,19 +89,26 @@ def _edition_page(
             for b in (f.cleaned_data for f in bands.forms)
             if b and not b.get("DELETE")
         ]
+        values = {
+            "name": form.cleaned_data["name"],
+            "description": form.cleaned_data["description"],
+            "scale_min": form.cleaned_data["scale_min"],
+            "scale_max": form.cleaned_data["scale_max"],
+            "is_default": form.cleaned_data["is_default"],
+            "weights": form.weights(),
+            "bands": band_inputs,
+            "min_completeness": form.cleaned_data["min_completeness"],
+        }
         try:
-            edition = edition_save(
-                actor=request.user,
-                edition=edition,
-                name=form.cleaned_data["name"],
-                description=form.cleaned_data["description"],
-                scale_min=form.cleaned_data["scale_min"],
-                scale_max=form.cleaned_data["scale_max"],
-                is_default=form.cleaned_data["is_default"],
-                weights=form.weights(),
-                bands=band_inputs,
-                min_completeness=form.cleaned_data["min_completeness"],
-            )
+            try:
+                edition = edition_save(actor=request.user, edition=edition, **values)
+            except MethodologyFrozen as frozen:
+                if edition is None or "as_new" not in request.POST:
+                    raise
+                # Final scores keep the edition they used: the change becomes a new edition.
+                values["name"] = edition_copy_name(edition, values["name"])
+                edition = edition_save(actor=request.user, edition=None, **values)
+                messages.info(request, " ".join(frozen.errors))
         except FrameworkError as error:
             for message in error.errors:
                 form.add_error(None, message)
@@ -97,7 +116,13 @@ def _edition_page(
             messages.success(request, _("Edisi %(name)s disimpan.") % {"name": edition.name})
             return redirect("indicators:framework")
     title = edition.name if edition else _("Edisi metodologi baru")
-    context = {"form": form, "bands": bands, "title": title, "edition": edition}
+    context = {
+        "form": form,
+        "bands": bands,
+        "title": title,
+        "edition": edition,
+        "frozen": edition is not None and edition_is_frozen(edition),
+    }
     return render(request, "indicators/edition_form.html", context)
 
 
@@ -125,19 +150,12 @@ def variable_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 def _indicator_page(request: AuthenticatedHttpRequest, indicator: Indicator | None) -> HttpResponse:
     user = request.user
-    assert user.city is not None
     # The form works on a copy so that a refused change leaves `indicator` as stored.
     instance = Indicator.objects.get(pk=indicator.pk) if indicator else Indicator()
-    form = IndicatorForm(request.POST or None, instance=instance, city=user.city)
+    form = IndicatorForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
-        fields = {k: v for k, v in form.cleaned_data.items() if k != "responsible"}
         try:
-            saved = indicator_save(
-                actor=user,
-                indicator=indicator,
-                fields=fields,
-                responsible=list(form.cleaned_data["responsible"]),
-            )
+            saved = indicator_save(actor=user, indicator=indicator, fields=form.cleaned_data)
         except FrameworkError as error:
             for message in error.errors:
                 form.add_error(None, message)
@@ -191,3 +209,20 @@ def indicator_delete_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
     else:
         messages.success(request, _("Indikator %(code)s dihapus.") % {"code": indicator.code})
     return redirect("indicators:framework")
+
+
+@role_required(*ASSIGNERS)
+def indicator_assign_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A city's Admin names the city's organisations that answer for an indicator."""
+    user = request.user
+    assert user.city is not None
+    indicator = get_object_or_404(Indicator, pk=pk)
+    form = AssignForm(request.POST or None, indicator=indicator, city=user.city)
+    if request.method == "POST" and form.is_valid():
+        indicator_assign(
+            actor=user, indicator=indicator, responsible=list(form.cleaned_data["responsible"])
+        )
+        messages.success(request, _("Penanggung jawab %(code)s disimpan.") % {"code": indicator})
+        return redirect("indicators:framework")
+    title = _("Penanggung jawab %(indicator)s") % {"indicator": indicator}
+    return render(request, "indicators/form_page.html", {"form": form, "title": title})

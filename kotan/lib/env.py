@@ -67,3 +67,22 @@ def env_url(
             f"{name} must be a URL starting with one of {', '.join(s + '://' for s in schemes)}"
         )
     return value
+
+
+def env_admins(name: str, *, environ: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
+    """ADMINS from "Ani <ani@bnn.go.id>, ops@bnn.go.id": (name, address) pairs; an address
+    without a name is named by its local part."""
+    from email.utils import getaddresses
+
+    value = _raw(name, environ) or ""
+    admins = []
+    for display, address in getaddresses([value]):
+        if not address and not display:
+            continue
+        local, at, domain = address.partition("@")
+        if not (local and at and "." in domain) or " " in address:
+            raise ImproperlyConfigured(
+                f"{name} must be a comma-separated list of email addresses, got {value!r}"
+            )
+        admins.append((display or local, address))
+    return admins

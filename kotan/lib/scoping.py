@@ -29,8 +29,8 @@ if TYPE_CHECKING:
 _M = TypeVar("_M", bound=models.Model)
 
 # The QuerySet methods through which a scoped query may go (the static check reads these):
-# the three above, an empty queryset, and methods that start from `for_user`.
-SCOPING_METHODS = frozenset({"for_user", "for_city", "unscoped", "none", "minutes_readable_by"})
+# the three above and an empty queryset.
+SCOPING_METHODS = frozenset({"for_user", "for_city", "unscoped", "none"})
 
 
 class CityScopedQuerySet(models.QuerySet[_M]):

@@ -20,6 +20,7 @@ from kotan.lib.locking import lock_version
 from kotan.lib.uploads import upload_mime
 from kotan.models import Notification, Region, Stakeholder, User
 from kotan.notifications import notifications_emit, officers_of
+from kotan.permissions import require
 from kotan.services import audit_record, field_changes, snapshot
 from meetings.models import Action, Decision, Evidence, Meeting, ProgressUpdate
 from meetings.permissions import can_report
@@ -81,6 +82,7 @@ def action_create(
     plan_year: int | None = None,
 ) -> Action:
     """From a meeting's decision, or (no decision) from the owner's action plan for a year."""
+    require(actor, "meetings.edit_meetings", city)
     _check(city, details)
     meeting: Meeting | None = decision.meeting if decision else None
     if meeting is not None and meeting.city_id != city.pk:
@@ -142,6 +144,7 @@ def action_update(
     status: str,
 ) -> Action:
     """Edit an action. Done is reached only through action_close (it needs evidence or a note)."""
+    require(actor, "meetings.edit_meetings", action)
     locked = lock_version(Action.objects.all(), action.pk, expected_version, bump=True)
     _check(locked.city, details)
     if status == Action.Status.DONE and locked.status != Action.Status.DONE:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from kotan.lib.locking import lock_version
 from kotan.models import Region, Stakeholder, User
+from kotan.permissions import require
 from kotan.services import audit_record, field_changes, snapshot
 from meetings.models import AgendaItem, Attendance, Decision, Meeting
 
@@ -76,6 +77,7 @@ def _extras(meeting: Meeting) -> dict[str, object]:
 
 @transaction.atomic
 def meeting_create(*, actor: User | None, city: Region, details: MeetingDetails) -> Meeting:
+    require(actor, "meetings.edit_meetings", city)
     _check_city(city, [details.organiser, *details.invited])
     meeting = Meeting.objects.create(
         city=city,
@@ -99,6 +101,7 @@ def meeting_create(*, actor: User | None, city: Region, details: MeetingDetails)
 def meeting_update(
     *, actor: User | None, meeting: Meeting, expected_version: int, details: MeetingDetails
 ) -> Meeting:
+    require(actor, "meetings.edit_meetings", meeting)
     locked = lock_version(Meeting.objects.all(), meeting.pk, expected_version, bump=True)
     if locked.is_locked:
         raise MeetingLocked
@@ -138,6 +141,7 @@ def meeting_attendance_save(
     rows: Sequence[AttendanceRow],
 ) -> Meeting:
     """Replace the attendance list. Recording attendance means the meeting took place."""
+    require(actor, "meetings.edit_meetings", meeting)
     locked = lock_version(Meeting.objects.all(), meeting.pk, expected_version, bump=True)
     if locked.is_locked:
         raise MeetingLocked
@@ -207,6 +211,7 @@ def meeting_minutes_save(
     decisions: Sequence[str],
     finalise: bool,
 ) -> Meeting:
+    require(actor, "meetings.edit_meetings", meeting)
     locked = lock_version(Meeting.objects.all(), meeting.pk, expected_version, bump=True)
     if locked.is_locked:
         raise MeetingLocked
@@ -243,6 +248,7 @@ def meeting_minutes_save(
 def meeting_minutes_reopen(
     *, actor: User | None, meeting: Meeting, expected_version: int, reason: str
 ) -> Meeting:
+    require(actor, "meetings.reopen_meeting", meeting)
     if not reason.strip():
         raise ValidationError(_("Alasan membuka kembali notulen wajib diisi."), code="reason")
     locked = lock_version(Meeting.objects.all(), meeting.pk, expected_version, bump=True)

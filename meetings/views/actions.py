@@ -227,17 +227,12 @@ def action_close_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 
 
 def _get_evidence_for_user(request: AuthenticatedHttpRequest, pk: int) -> Evidence:
-    """City staff and the pimpinan see all evidence; an officer only their organisation's."""
-    user = request.user
-    evidence = get_object_or_404(
-        Evidence.objects.filter(update__action__city_id=user.city_id).select_related(
-            "update__action"
-        ),
+    """Evidence of the actions the user may see (an officer: their organisation's)."""
+    actions = Action.objects.for_user(request.user)
+    return get_object_or_404(
+        Evidence.objects.filter(update__action__in=actions).select_related("update__action"),
         pk=pk,
     )
-    if user.role == Role.PEMANGKU and evidence.update.action.owner_id != user.stakeholder_id:
-        raise PermissionDenied
-    return evidence
 
 
 @role_required(*ALL_ROLES)

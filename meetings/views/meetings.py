@@ -89,9 +89,8 @@ def _detail_context(user: User, meeting: Meeting, **extra: object) -> dict[str, 
         "can_edit": user.has_role(*EDITORS),
         "can_reopen": user.has_role(*REOPENERS),
         # The "Unduh notulen (PDF)" button posts to the reports app by URL name (meetings
-        # never imports reports); the same rule guards that view.
-        "can_request_minutes": meeting.status != Meeting.Status.PLANNED
-        and Meeting.objects.minutes_readable_by(user).filter(pk=meeting.pk).exists(),
+        # never imports reports). Whoever may see the meeting may read its minutes.
+        "can_request_minutes": meeting.status != Meeting.Status.PLANNED,
         "reopen_form": extra.get("reopen_form") or ReopenForm(initial={"version": meeting.version}),
     }
 

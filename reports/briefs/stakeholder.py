@@ -17,6 +17,7 @@ from indicators.models import (
     ScoreSnapshot,
     Submission,
 )
+from indicators.scoring.method import indicator_score, to_decimal
 from kotan.models import Stakeholder
 from meetings.models import Action
 from reports.briefs.city_summary import actions_in_period, variable_rows
@@ -32,6 +33,7 @@ from reports.briefs.common import (
     variable_standings,
 )
 from reports.briefs.recommendations import recommendation_section
+from reports.formatting import value_text
 from reports.selectors import snapshot_scale, snapshot_variables, variables_chart
 
 TEMPLATE = "reports/pdf/stakeholder.html"
@@ -72,6 +74,14 @@ def provided_indicators(
                 "per_stakeholder": indicator.level == Indicator.Level.STAKEHOLDER,
                 "weight": indicator.weight,
                 "value": None if value is None else value.value,
+                "display": value_text(
+                    None if value is None else value.value, kind=indicator.kind, unit=indicator.unit
+                ),
+                "own_score": None
+                if value is None or value.value is None
+                else to_decimal(
+                    indicator_score(value.value, worst=indicator.worst, best=indicator.best), 2
+                ),
                 "unit": indicator.unit,
                 "approved": bool(value and value.submission.status == Submission.Status.APPROVED),
                 "status": value.submission.get_status_display() if value else "",
@@ -107,6 +117,10 @@ def stakeholder_score_section(
         return None
     return {
         "variables": variable_rows(variables),
+        "status": {
+            "is_final": snapshot.is_final,
+            "completeness": snapshot.completeness,
+        },
         "indicators": [
             {
                 "code": i["code"],
@@ -115,6 +129,7 @@ def stakeholder_score_section(
                 "score": None if i["score"] is None else Decimal(i["score"]),
                 "units": i["units"],
                 "expected": i["expected"],
+                "level": i["level"],
             }
             for v in variables
             for i in v["indicators"]
@@ -170,6 +185,21 @@ def build(
     snapshot = score_snapshot(period=period, edition=edition)
     standings = variable_standings(period=period, edition=edition, snapshot=snapshot)
     indicators = responsible_indicators(stakeholder)
+    provided = provided_indicators(period=period, stakeholder=stakeholder, indicators=indicators)
+    scores = stakeholder_score_section(
+        period=period,
+        edition=edition,
+        stakeholder=stakeholder,
+        indicators=indicators,
+        snapshot=snapshot,
+    )
+    if scores is not None:
+        # The organisation's own values against the city's, indicator by indicator.
+        own = {i["code"]: i for group in provided for i in group["indicators"]}
+        for row in scores["indicators"]:
+            mine = own.get(row["code"], {})
+            row["own_score"] = mine.get("own_score") if mine.get("per_stakeholder") else None
+            row["own_display"] = mine.get("display", "—") if mine.get("per_stakeholder") else ""
     data = {
         "facts": period_facts(period, edition),
         "stakeholder": {
@@ -178,20 +208,12 @@ def build(
             "short_name": stakeholder.short_name,
             "kind": stakeholder.get_kind_display(),
         },
-        "variables": provided_indicators(
-            period=period, stakeholder=stakeholder, indicators=indicators
-        ),
+        "variables": provided,
         "completeness": data_completeness(period=period, indicators=indicators),
         "recommendations": recommendation_section(
             city=period.city, standings=standings, stakeholder=stakeholder
         ),
-        "scores": stakeholder_score_section(
-            period=period,
-            edition=edition,
-            stakeholder=stakeholder,
-            indicators=indicators,
-            snapshot=snapshot,
-        ),
+        "scores": scores,
         "actions": stakeholder_action_section(period=period, stakeholder=stakeholder),
         "method": method_note(edition),
     }

@@ -1,25 +1,35 @@
 """The brief job: request, dispatch, render, fail, retry, sweep, and the download log.
 
 Delivery is at least once (acks_late, reject_on_worker_lost; kotan/settings.py), so every
-step is idempotent: a re-delivered task for a done brief does nothing, and a brief left in
-`rendering` by a worker that died is claimed and rendered again. Each claim gets a new
+step is idempotent: a re-delivered task for a done brief does nothing. Each claim gets a new
 render token and only the holder of the current token may store a result, so a duplicate
 delivery can never overwrite a newer rendering.
+
+A worker rendering a brief holds a lease: a thread refreshes `heartbeat_at` every
+BRIEF_HEARTBEAT_SECONDS. A worker that dies (SIGKILL, out of memory, a lost machine) stops
+refreshing it; once it is older than BRIEF_LEASE_SECONDS the sweeper (beat, every
+SWEEP_INTERVAL_SECONDS, and at every worker start) puts the brief back in the queue. So a
+brief never stays `rendering` without a task working on it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -28,6 +38,7 @@ from django.utils.translation import gettext as _
 from indicators.models import AssessmentPeriod, MethodologyEdition
 from kotan.models import Notification, Stakeholder, User
 from kotan.notifications import notifications_emit
+from kotan.permissions import require
 from kotan.services import audit_record
 from meetings.models import Meeting
 from reports.briefs import BriefContent, BriefContentUnavailable, brief_content
@@ -47,8 +58,24 @@ except ImportError:  # pragma: no cover
     pass
 
 
+# A brief whose worker died this many times is failed instead of queued again: a brief
+# that kills its worker (e.g. out of memory) must not take every worker down in turn. Above
+# the number of claims a full retry sequence makes (reports.tasks).
+BRIEF_MAX_ATTEMPTS = 12
+
+
 class BriefRequestError(Exception):
     """A brief that cannot be requested; the message is for the user, in Indonesian."""
+
+
+class BriefRenderInterrupted(Exception):
+    """A transient error stopped a rendering. `token` is the claim the retry may resume:
+    if the database was down, the brief is still `rendering` under it."""
+
+    def __init__(self, *, token: str, error: Exception) -> None:
+        super().__init__(f"{type(error).__name__}: {error}")
+        self.token = token
+        self.error = error
 
 
 @dataclass(frozen=True)
@@ -80,6 +107,8 @@ def brief_request(
     rendering. The fingerprint is computed here from the same builder the worker runs (a
     fixed handful of queries, no rendering).
     """
+    if kind != Brief.Kind.MINUTES:
+        require(user, "reports.request_brief")
     if period.city_id != user.city_id:
         raise BriefRequestError(_("Periode ini bukan milik kota Anda."))
     if kind == Brief.Kind.STAKEHOLDER and (
@@ -93,6 +122,10 @@ def brief_request(
         or not Meeting.objects.filter(pk=meeting_id, city_id=period.city_id).exists()
     ):
         raise BriefRequestError(_("Pilih rapat kota Anda yang notulennya akan dibuat."))
+    # Whoever may see the meeting may have its minutes.
+    visible = Meeting.objects.for_user(user).filter(pk=meeting_id or 0)
+    if kind == Brief.Kind.MINUTES and not visible.exists():
+        raise PermissionDenied
     if kind != Brief.Kind.MINUTES:
         meeting_id = None
     edition = edition or MethodologyEdition.objects.default()
@@ -102,7 +135,16 @@ def brief_request(
         _unit_filter(kind, stakeholder, meeting_id)
     )
     with transaction.atomic():
-        pending = same_unit.filter(status__in=[Brief.Status.QUEUED, Brief.Status.RENDERING]).first()
+        pending = (
+            same_unit.filter(status__in=[Brief.Status.QUEUED, Brief.Status.RENDERING])
+            .select_for_update(of=("self",))
+            .first()
+        )
+        if pending is not None and _restartable(pending):
+            # Asking again for a brief whose worker died starts it again at once instead
+            # of showing the stuck one.
+            _requeue(pending, user=user, action="brief.restarted")
+            return BriefRequestResult(brief=pending, reused=False)
         if pending is not None:
             return BriefRequestResult(brief=pending, reused=True)
         if not regenerate:
@@ -169,9 +211,46 @@ def brief_dispatch(*, brief_id: int) -> bool:
     return True
 
 
-def _claim(brief_id: int) -> tuple[Brief, str] | None:
-    """Mark the brief `rendering` under a fresh token; None when there is nothing to do
-    (done, failed, or deleted)."""
+def _restartable(brief: Brief) -> bool:
+    """A brief nobody works on although it is `rendering`: its worker's lease expired.
+    (A queued brief whose message never reached the broker is sent by the sweeper.)"""
+    return brief.lease_expired()
+
+
+def _requeue(locked: Brief, *, user: User | None, action: str, dispatch: bool = True) -> None:
+    """Back to `queued` (the old claim's token is dropped, so a worker that is only slow can
+    no longer store its result) and, with `dispatch`, sent when the transaction commits.
+    `locked` is a row held with select_for_update."""
+    before = locked.status
+    locked.status = Brief.Status.QUEUED
+    locked.render_token = ""
+    locked.heartbeat_at = None
+    locked.dispatched_at = None
+    locked.finished_at = None
+    fields = ["status", "render_token", "heartbeat_at", "dispatched_at", "finished_at"]
+    if user is not None:
+        locked.requested_by = user
+        locked.requested_at = timezone.now()
+        fields += ["requested_by", "requested_at"]
+    locked.save(update_fields=fields)
+    audit_record(
+        actor=user,
+        city=locked.period.city,
+        obj=locked,
+        action=action,
+        changes={"status": [before, Brief.Status.QUEUED]},
+        reason=locked.failure_reason,
+    )
+    if dispatch:
+        brief_id = locked.pk
+        transaction.on_commit(lambda: brief_dispatch(brief_id=brief_id))
+
+
+def _claim(brief_id: int, resume_token: str = "") -> tuple[Brief, str] | None:
+    """Mark the brief `rendering` under a fresh token and lease; None when there is nothing
+    to do: done, failed, deleted, or rendered by a worker whose lease is live (a duplicate
+    delivery). `resume_token` is the claim of this task's previous try, which a retry may
+    take over even before its lease expires."""
     with transaction.atomic():
         brief = (
             Brief.objects.select_for_update(of=("self",))
@@ -181,25 +260,84 @@ def _claim(brief_id: int) -> tuple[Brief, str] | None:
         )
         if brief is None or not brief.is_pending:
             return None
+        if (
+            brief.status == Brief.Status.RENDERING
+            and not brief.lease_expired()
+            and not (resume_token and brief.render_token == resume_token)
+        ):
+            return None
         token = uuid.uuid4().hex
         brief.status = Brief.Status.RENDERING
         brief.render_token = token
         brief.started_at = timezone.now()
+        brief.heartbeat_at = brief.started_at
         brief.attempts += 1
         brief.dispatched_at = brief.dispatched_at or brief.started_at
         brief.save(
-            update_fields=["status", "render_token", "started_at", "attempts", "dispatched_at"]
+            update_fields=[
+                "status",
+                "render_token",
+                "started_at",
+                "heartbeat_at",
+                "attempts",
+                "dispatched_at",
+            ]
         )
     return brief, token
 
 
-def brief_render(*, brief_id: int) -> Brief | None:
-    """Render a brief's PDF and store it. Idempotent; raises transient errors for the
-    task to retry, records other errors as the failure reason."""
-    claimed = _claim(brief_id)
+@contextmanager
+def _lease(brief_id: int, token: str) -> Iterator[None]:
+    """Refresh the brief's lease from a thread while the block runs (WeasyPrint holds the
+    worker's thread for seconds to minutes, so the refresh cannot happen between steps)."""
+    if connection.in_atomic_block:
+        # Called inside a transaction (the tests' own): another connection could neither
+        # see nor lock the claimed row, and nothing else needs the lease then.
+        yield
+        return
+    stop = threading.Event()
+
+    def refresh() -> None:
+        try:
+            while not stop.wait(settings.BRIEF_HEARTBEAT_SECONDS):
+                try:
+                    Brief.objects.filter(
+                        pk=brief_id, status=Brief.Status.RENDERING, render_token=token
+                    ).update(heartbeat_at=timezone.now())
+                except TRANSIENT_ERRORS:
+                    # The database is down: the lease lapses; if the outage outlasts it,
+                    # the sweeper hands the brief on and our result is refused.
+                    logger.warning("brief %s: lease not refreshed (database error)", brief_id)
+                    connections["default"].close()
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    thread = threading.Thread(target=refresh, name=f"brief-{brief_id}-lease", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+
+
+def brief_render(*, brief_id: int, resume_token: str = "") -> Brief | None:
+    """Render a brief's PDF and store it. Idempotent; a transient error is raised as
+    BriefRenderInterrupted for the task to retry, other errors are recorded as the failure
+    reason."""
+    claimed = _claim(brief_id, resume_token)
     if claimed is None:
         return None
     brief, token = claimed
+    try:
+        with _lease(brief_id, token):
+            return _render_claimed(brief, token)
+    except TRANSIENT_ERRORS as exc:
+        raise BriefRenderInterrupted(token=token, error=exc) from exc
+
+
+def _render_claimed(brief: Brief, token: str) -> Brief | None:
+    brief_id = brief.pk
     delay = settings.BRIEF_RENDER_DELAY_SECONDS
     if delay:
         # Test hook only (KOTAN_BRIEF_RENDER_DELAY): keeps a brief in `rendering` long enough
@@ -248,6 +386,7 @@ def _store(
         brief.status = Brief.Status.DONE
         brief.failure_reason = ""
         brief.finished_at = timezone.now()
+        brief.heartbeat_at = None
         brief.save()
         audit_record(
             actor=None,
@@ -284,7 +423,8 @@ def brief_fail(*, brief_id: int, reason: str, token: str | None = None) -> None:
         brief.status = Brief.Status.FAILED
         brief.failure_reason = reason[:2000]
         brief.finished_at = timezone.now()
-        brief.save(update_fields=["status", "failure_reason", "finished_at"])
+        brief.heartbeat_at = None
+        brief.save(update_fields=["status", "failure_reason", "finished_at", "heartbeat_at"])
         audit_record(
             actor=None,
             city=brief.period.city,
@@ -299,58 +439,91 @@ def brief_requeue_for_retry(*, brief_id: int, reason: str) -> None:
     """A transient error: back to `queued` while Celery schedules the retry (the retry
     message is already on its way, so it counts as dispatched)."""
     Brief.objects.filter(pk=brief_id, status=Brief.Status.RENDERING).update(
-        status=Brief.Status.QUEUED, failure_reason=reason[:2000], dispatched_at=timezone.now()
+        status=Brief.Status.QUEUED,
+        failure_reason=reason[:2000],
+        dispatched_at=timezone.now(),
+        heartbeat_at=None,
     )
 
 
 def brief_retry(*, brief: Brief, user: User) -> Brief:
-    """A user asks again for a failed brief: back to the queue, dispatched on commit."""
+    """A user asks again for a failed brief, or one whose worker died: back to the queue,
+    dispatched on commit."""
+    require(user, "reports.request_brief", brief)
     with transaction.atomic():
-        locked = Brief.objects.select_for_update().get(pk=brief.pk)
-        if locked.status != Brief.Status.FAILED:
-            raise BriefRequestError(_("Hanya ringkasan yang gagal yang dapat diulang."))
-        locked.status = Brief.Status.QUEUED
-        locked.dispatched_at = None
-        locked.requested_by = user
-        locked.requested_at = timezone.now()
-        locked.finished_at = None
-        locked.save(
-            update_fields=["status", "dispatched_at", "requested_by", "requested_at", "finished_at"]
+        locked = (
+            Brief.objects.select_for_update(of=("self",))
+            .select_related("period__city")
+            .get(pk=brief.pk)
         )
-        audit_record(
-            actor=user,
-            city=brief.period.city,
-            obj=locked,
-            action="brief.retried",
-            changes={"status": [Brief.Status.FAILED, Brief.Status.QUEUED]},
-            reason=locked.failure_reason,
-        )
-        transaction.on_commit(lambda: brief_dispatch(brief_id=locked.pk))
+        if locked.status != Brief.Status.FAILED and not _restartable(locked):
+            raise BriefRequestError(
+                _("Hanya ringkasan yang gagal atau terhenti yang dapat diulang.")
+            )
+        _requeue(locked, user=user, action="brief.retried")
     return locked
+
+
+def _lease_expired_q(now: datetime) -> Q:
+    return Q(
+        status=Brief.Status.RENDERING,
+        lease_at__lt=now - timedelta(seconds=settings.BRIEF_LEASE_SECONDS),
+    ) | Q(status=Brief.Status.RENDERING, lease_at__isnull=True)
 
 
 def briefs_stale_ids(*, now: datetime | None = None) -> list[int]:
     """Briefs the sweeper must (re)dispatch: queued and never sent, queued and sent long ago
-    (the message was lost), or rendering for longer than a task may run (the worker died
-    and the broker did not hand the task on)."""
+    (the message was lost), or rendering under an expired lease (the worker died)."""
     now = now or timezone.now()
     queued_stale = now - timedelta(seconds=settings.BRIEF_REDISPATCH_AFTER_SECONDS)
-    rendering_stale = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT * 2)
     return list(
-        Brief.objects.filter(
+        Brief.objects.annotate(lease_at=Coalesce("heartbeat_at", "started_at"))
+        .filter(
             Q(status=Brief.Status.QUEUED, dispatched_at__isnull=True)
             | Q(status=Brief.Status.QUEUED, dispatched_at__lt=queued_stale)
-            | Q(status=Brief.Status.RENDERING, started_at__lt=rendering_stale)
+            | _lease_expired_q(now)
         )
         .order_by("requested_at")
         .values_list("pk", flat=True)[:100]
     )
 
 
+def _release_expired(brief_id: int) -> bool:
+    """Take a brief back from a dead worker: True when it is queued again (for the caller to
+    dispatch); failed instead after BRIEF_MAX_ATTEMPTS claims."""
+    with transaction.atomic():
+        brief = (
+            Brief.objects.select_for_update(of=("self",))
+            .select_related("period__city")
+            .filter(pk=brief_id)
+            .first()
+        )
+        if brief is None or not brief.lease_expired():
+            return False
+        logger.warning(
+            "brief %s: lease expired (attempt %s); taken back from its worker",
+            brief_id,
+            brief.attempts,
+        )
+        if brief.attempts >= BRIEF_MAX_ATTEMPTS:
+            brief_fail(
+                brief_id=brief_id,
+                reason=_("Pembuatan PDF terhenti %(n)s kali; periksa log pekerja.")
+                % {"n": brief.attempts},
+            )
+            return False
+        _requeue(brief, user=None, action="brief.requeued", dispatch=False)
+        return True
+
+
 def briefs_sweep() -> int:
-    """Dispatch every stale brief; returns how many reached the broker."""
+    """Take back briefs whose worker died and dispatch every stale brief; returns how many
+    reached the broker."""
     sent = 0
-    for brief_id in briefs_stale_ids():
+    stale = Brief.objects.filter(pk__in=briefs_stale_ids()).order_by("requested_at")
+    for brief_id, status in stale.values_list("pk", "status"):
+        if status == Brief.Status.RENDERING and not _release_expired(brief_id):
+            continue
         if brief_dispatch(brief_id=brief_id):
             sent += 1
         else:

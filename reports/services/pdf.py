@@ -38,6 +38,11 @@ class _StaticOnlyFetcher(URLFetcher):
         return super().fetch(url, headers)
 
 
+# Tagged PDF/UA-1: a structure tree (headings, tables, lists, figures) that screen readers
+# follow, the document language from <html lang="id">, and the title shown by viewers.
+PDF_OPTIONS: dict[str, Any] = {"pdf_variant": "pdf/ua-1", "pdf_tags": True}
+
+
 @dataclass(frozen=True)
 class RenderedPdf:
     data: bytes
@@ -50,8 +55,8 @@ def render_pdf_document(html: str) -> RenderedPdf:
     font_config = FontConfiguration()
     document = HTML(
         string=html, base_url=f"{root.as_uri()}/", url_fetcher=_StaticOnlyFetcher(root)
-    ).render(font_config=font_config)
-    data = document.write_pdf()
+    ).render(font_config=font_config, **PDF_OPTIONS)
+    data = document.write_pdf(**PDF_OPTIONS)
     assert isinstance(data, bytes)
     return RenderedPdf(data=data, pages=len(document.pages))
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from indicators.models import CategoryBand, Indicator, Variable
 from kotan.lib.locking import StaleVersion, lock_version
 from kotan.models import Region, Stakeholder, User
+from kotan.permissions import require
 from kotan.services import audit_record, field_changes
 from reports.models import Recommendation
 
@@ -76,6 +77,7 @@ def _ids(objects: Iterable[Any]) -> list[int]:
 def recommendation_create(
     *, city: Region, actor: User | None, data: RecommendationInput
 ) -> Recommendation:
+    require(actor, "reports.edit_recommendations", city)
     _check(city, data)
     recommendation = Recommendation.objects.create(
         city=city,
@@ -104,6 +106,7 @@ def recommendation_update(
     *, recommendation: Recommendation, actor: User, data: RecommendationInput, version: int
 ) -> Recommendation:
     """Save an edit; refused when someone saved the recommendation after `version` was read."""
+    require(actor, "reports.edit_recommendations", recommendation)
     current = lock_version(
         Recommendation.objects.all(), recommendation.pk, version, stale=StaleRecommendation
     )

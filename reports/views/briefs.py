@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import cast
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,7 +35,7 @@ Role = User.Role
 def _get_brief_for_user(request: AuthenticatedHttpRequest, pk: int) -> Brief:
     return get_object_or_404(
         Brief.objects.for_user(request.user).select_related(
-            "period", "stakeholder", "edition", "requested_by"
+            "period__city", "stakeholder", "edition", "requested_by"
         ),
         pk=pk,
     )
@@ -49,10 +50,13 @@ def _chosen_period(request: AuthenticatedHttpRequest, user: User) -> AssessmentP
 
 
 def _list_page(
-    request: AuthenticatedHttpRequest, form: BriefRequestForm | None, status: int = 200
+    request: AuthenticatedHttpRequest,
+    form: BriefRequestForm | None,
+    status: int = 200,
+    period: AssessmentPeriod | None = None,
 ) -> HttpResponse:
     user = request.user
-    period = _chosen_period(request, user)
+    period = period or _chosen_period(request, user)
     briefs = (
         Brief.objects.for_user(user)
         .filter(period=period)
@@ -73,15 +77,33 @@ def _list_page(
 @role_required(*ALL_ROLES)
 def brief_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    form = BriefRequestForm(user=user) if user.role in BRIEF_REQUESTERS else None
-    return _list_page(request, form)
+    period = _chosen_period(request, user)
+    form = (
+        BriefRequestForm(user=user, period=period)
+        if user.role in (*BRIEF_REQUESTERS, Role.PEMANGKU)
+        else None
+    )
+    return _list_page(request, form, period=period)
 
 
 @require_POST
-@role_required(*BRIEF_REQUESTERS)
+@role_required(*BRIEF_REQUESTERS, Role.PEMANGKU)
 def brief_request_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Staff request any brief of their city; a stakeholder officer only its own
+    organisation's (another organisation's is refused with 403)."""
     user = request.user
-    form = BriefRequestForm(request.POST, user=user)
+    data: QueryDict = request.POST.copy()
+    if user.role == Role.PEMANGKU:
+        asked = data.get("stakeholder", "")
+        if asked not in ("", str(user.stakeholder_id)) or data.get("kind") not in (
+            None,
+            "",
+            Brief.Kind.STAKEHOLDER,
+        ):
+            raise PermissionDenied
+        data["stakeholder"] = str(user.stakeholder_id)
+        data["kind"] = Brief.Kind.STAKEHOLDER
+    form = BriefRequestForm(data, user=user)
     if not form.is_valid():
         return _list_page(request, form)
     try:
@@ -154,7 +176,7 @@ def _get_meeting_for_minutes(request: AuthenticatedHttpRequest, pk: int) -> Meet
     """A meeting of the user's city whose minutes the user may read: city staff and
     pimpinan any; a stakeholder officer only one their organisation was invited to or
     signed in at (404 otherwise, as for a meeting of another city)."""
-    return get_object_or_404(Meeting.objects.minutes_readable_by(request.user), pk=pk)
+    return get_object_or_404(Meeting.objects.for_user(request.user), pk=pk)
 
 
 def _period_of_meeting(user: User, meeting: Meeting) -> AssessmentPeriod | None:

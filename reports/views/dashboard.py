@@ -2,12 +2,19 @@ from __future__ import annotations
 
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from indicators.models import Indicator, IndicatorValue
 from kotan.lib.http import AuthenticatedHttpRequest
-from kotan.permissions import ALL_ROLES, role_required
-from reports.selectors import choice_load, dashboard_load, indicator_values, variable_load
+from kotan.permissions import ALL_ROLES, Role, role_required
+from reports.selectors import (
+    choice_load,
+    dashboard_load,
+    indicator_values,
+    national_latest_scores,
+    variable_load,
+)
 
 
 @role_required(*ALL_ROLES)
@@ -23,8 +30,17 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         user=request.user,
         year=request.GET.get("periode"),
         edition_id=request.GET.get("edisi"),
+        sort=request.GET.get("urut"),
+        descending=request.GET.get("arah") == "turun",
     )
-    return render(request, "reports/dashboard.html", {"board": board, "choice": board.choice})
+    sort_columns = [
+        ("nama", _("Kelurahan")),
+        ("nilai", _("Nilai")),
+        ("kategori", _("Kategori")),
+        ("kelengkapan", _("Kelengkapan")),
+    ]
+    context = {"board": board, "choice": board.choice, "sort_columns": sort_columns}
+    return render(request, "reports/dashboard.html", context)
 
 
 @require_GET
@@ -73,3 +89,12 @@ def value_evidence(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         raise Http404
     response: StreamingHttpResponse = FileResponse(value.evidence.open("rb"), as_attachment=True)
     return response  # type: ignore[return-value]
+
+
+@require_GET
+@role_required(Role.ADMIN_PUSAT)
+def national_scores(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Read-only: every city's latest IKOTAN score, the first step towards province and
+    national views."""
+    context = {"snapshots": national_latest_scores()}
+    return render(request, "reports/national_scores.html", context)

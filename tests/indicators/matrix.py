@@ -43,10 +43,12 @@ def _submission_kwargs(personas):
 
 
 def _evidence_kwargs(personas):
-    # KL1 is Kesbangpol's, so its officer may download this evidence too.
-    value = make_value(
-        submission=_city_submission(personas), code="KL1", value=1, evidence=b"%PDF-1.4\n%%EOF"
+    # KL4 is asked of every organisation, Bappeda and Dinkes included: only Kesbangpol's
+    # officer (and the city's staff) may download Kesbangpol's own evidence for it.
+    submission = submission_get_or_create(
+        period=_period(personas), level="stakeholder", stakeholder=_kesbangpol(personas)
     )
+    value = make_value(submission=submission, code="KL4", value=1, evidence=b"%PDF-1.4\n%%EOF")
     return {"pk": value.pk}
 
 
@@ -65,20 +67,31 @@ def _indicator_kwargs(personas):
     return {"pk": Indicator.objects.get(code="KW1").pk}
 
 
-ADMIN_ONLY = statuses(admin=200, other_city=403)
-ADMIN_POST = statuses(admin=302, other_city=403)
+# The national methodology: Admin Pusat alone; a city's Admin reads it (403 on edits).
+PUSAT_ONLY = statuses(admin_pusat=200, other_city=403)
+PUSAT_POST = statuses(admin_pusat=302, other_city=403)
 REVIEW_POST = statuses(admin=302, verifikator=302, other_city=403)
 
 ROWS = [
     Row("indicators:index", everyone()),
-    Row("indicators:framework", everyone(), kwargs=lambda p: (_period(p), {})[1]),
-    Row("indicators:edition-create", ADMIN_ONLY),
-    Row("indicators:edition-edit", ADMIN_ONLY, kwargs=_edition_kwargs),
-    Row("indicators:variable-edit", ADMIN_ONLY, kwargs=_variable_kwargs),
-    Row("indicators:indicator-create", ADMIN_ONLY),
-    Row("indicators:indicator-edit", ADMIN_ONLY, kwargs=_indicator_kwargs),
-    Row("indicators:indicator-retire", ADMIN_POST, kwargs=_indicator_kwargs, method="post"),
-    Row("indicators:indicator-delete", ADMIN_POST, kwargs=_indicator_kwargs, method="post"),
+    Row(
+        "indicators:framework",
+        everyone(admin_pusat=200),
+        kwargs=lambda p: (_period(p), {})[1],
+    ),
+    Row("indicators:edition-create", PUSAT_ONLY),
+    Row("indicators:edition-edit", PUSAT_ONLY, kwargs=_edition_kwargs),
+    Row("indicators:variable-edit", PUSAT_ONLY, kwargs=_variable_kwargs),
+    Row("indicators:indicator-create", PUSAT_ONLY),
+    Row("indicators:indicator-edit", PUSAT_ONLY, kwargs=_indicator_kwargs),
+    Row("indicators:indicator-retire", PUSAT_POST, kwargs=_indicator_kwargs, method="post"),
+    Row("indicators:indicator-delete", PUSAT_POST, kwargs=_indicator_kwargs, method="post"),
+    # A city's Admin assigns the catalogue's indicators to the city's organisations.
+    Row(
+        "indicators:indicator-assign",
+        statuses(admin=200, other_city=403),
+        kwargs=_indicator_kwargs,
+    ),
     Row("indicators:period-create", statuses(admin=200, operator=200, other_city=200)),
     Row("indicators:period-detail", everyone(other_city=404), kwargs=_period_kwargs),
     Row(
@@ -106,7 +119,10 @@ ROWS = [
     ),
     Row(
         "indicators:entry-stakeholder",
-        statuses(admin=200, operator=200, verifikator=200, pemangku=200, other_city=404),
+        # Kesbangpol's own unit: another organisation's officer may not open it.
+        statuses(
+            admin=200, operator=200, verifikator=200, pemangku=200, other_city=404, other_orgs=403
+        ),
         kwargs=_stakeholder_kwargs,
     ),
     Row(
@@ -136,7 +152,9 @@ ROWS = [
     ),
     Row(
         "indicators:evidence",
-        statuses(admin=200, operator=200, verifikator=200, pemangku=200, other_city=404),
+        statuses(
+            admin=200, operator=200, verifikator=200, pemangku=200, other_city=404, other_orgs=404
+        ),
         kwargs=_evidence_kwargs,
     ),
 ]

@@ -56,22 +56,7 @@ def test_admin_edits_of_an_indicator_are_audited(client, kupang, framework):
     kw5 = Indicator.objects.get(code="KW5")
     login(client, _superuser(kupang))
     url = reverse("admin:indicators_indicator_change", args=[kw5.pk])
-    data = {
-        "code": "KW5",
-        "variable": kw5.variable_id,
-        "name": kw5.name,
-        "help_text": "Hitung kegiatan",
-        "kind": kw5.kind,
-        "unit": kw5.unit,
-        "worst": "0",
-        "best": "12",
-        "level": kw5.level,
-        "weight": "1",
-        "provider_note": "",
-        "active": "on",
-        "order": "1",
-    }
-    assert client.post(url, data).status_code == 302
+    assert client.post(url, _kw5_data(kw5, help_text="Hitung kegiatan")).status_code == 302
     entry = AuditEntry.objects.get(action="indicator.update")
     assert entry.changes["help_text"] == ["", "Hitung kegiatan"]
 
@@ -87,3 +72,46 @@ def test_admin_pages_of_the_app_open(client, kupang, period):
         "indicatorvalue",
     ):
         assert client.get(reverse(f"admin:indicators_{model}_changelist")).status_code == 200
+
+
+def _kw5_data(kw5, **overrides):
+    data = {
+        "code": "KW5",
+        "variable": kw5.variable_id,
+        "name": kw5.name,
+        "help_text": "",
+        "kind": kw5.kind,
+        "unit": kw5.unit,
+        "worst": "0",
+        "best": "12",
+        "level": kw5.level,
+        "weight": "1",
+        "provider_note": "",
+        "active": "on",
+        "order": "1",
+    }
+    return {**data, **overrides}
+
+
+def test_a_city_admin_reads_the_catalogue_in_the_admin_but_cannot_change_it(
+    client, admin_user, framework
+):
+    kw5 = Indicator.objects.get(code="KW5")
+    url = reverse("admin:indicators_indicator_change", args=[kw5.pk])
+    login(client, admin_user)
+    assert client.get(url).status_code == 200
+    assert client.post(url, _kw5_data(kw5, help_text="Diubah")).status_code == 403
+    kw5.refresh_from_db()
+    assert kw5.help_text == ""
+
+
+def test_admin_pusat_changes_the_catalogue_in_the_admin_with_a_national_audit_entry(
+    client, admin_pusat, framework
+):
+    kw5 = Indicator.objects.get(code="KW5")
+    url = reverse("admin:indicators_indicator_change", args=[kw5.pk])
+    login(client, admin_pusat)
+    assert client.post(url, _kw5_data(kw5, help_text="Diubah")).status_code == 302
+    entry = AuditEntry.objects.get(action="indicator.update")
+    assert entry.city is None
+    assert entry.actor == admin_pusat

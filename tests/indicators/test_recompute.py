@@ -276,3 +276,38 @@ def test_a_changed_minimum_completeness_rewrites_the_snapshot(period):
     MethodologyEdition.objects.filter(name="IKOTAN 2019").update(min_completeness=D(50))
     assert scores_recompute(period_ids=[period.pk]).written == 1
     assert snapshot(period).detail["edition"]["min_completeness"] == "50.00"
+
+
+def test_a_recompute_meeting_a_database_outage_retries_for_minutes_not_seconds(
+    db, settings, monkeypatch
+):
+    """Issue 9: the retries used to be spent in 19 s. Eager apply runs each retry at once;
+    the delays a worker would wait are the ones asked of Celery."""
+    from django.db import OperationalError
+
+    from indicators.tasks import recompute_period
+    from kotan.lib.retry import TASK_MAX_RETRIES, retry_schedule
+
+    settings.TASK_RETRY_BASE_SECONDS, settings.TASK_RETRY_MAX_SECONDS = 10, 300
+    tries: list[int] = []
+
+    def database_down(**kwargs):
+        tries.append(1)
+        raise OperationalError("connection refused")
+
+    countdowns: list[int] = []
+    retry = recompute_period.retry
+
+    def recording_retry(*args, **kwargs):
+        countdowns.append(kwargs["countdown"])
+        return retry(*args, **kwargs)
+
+    monkeypatch.setattr("indicators.tasks.scores_recompute", database_down)
+    monkeypatch.setattr(recompute_period, "retry", recording_retry)
+    monkeypatch.setitem(app.conf, "task_eager_propagates", False)
+    recompute_period.apply(args=(1,))
+    assert len(tries) == TASK_MAX_RETRIES + 1
+    # The last call finds no retry left and raises; the ones before were waited for.
+    waited = countdowns[:TASK_MAX_RETRIES]
+    assert waited == retry_schedule()
+    assert sum(waited) >= 600

@@ -21,3 +21,10 @@ def test_the_audit_trail_cannot_be_edited_in_the_admin(client, admin_user, kupan
     )
     assert response.status_code == 403
     assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_a_city_admin_cannot_make_an_admin_pusat(client, admin_user):
+    login(client, admin_user)
+    page = client.get(reverse("admin:kotan_user_add")).content.decode()
+    assert 'value="operator"' in page
+    assert 'value="admin_pusat"' not in page

@@ -5,7 +5,7 @@ import sys
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from kotan.lib.env import env_bool, env_int, env_list, env_url
+from kotan.lib.env import env_admins, env_bool, env_int, env_list, env_url
 
 
 def test_env_bool_reads_common_spellings():
@@ -58,3 +58,18 @@ def test_start_up_without_debug_requires_a_secret_key():
     result = _start_django(DEBUG="0", SECRET_KEY="")
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_admins_are_read_as_name_and_address_pairs():
+    environ = {"ADMINS": "Ani Lado <ani@bnn.example>, ops@bnn.example"}
+    assert env_admins("ADMINS", environ=environ) == [
+        ("Ani Lado", "ani@bnn.example"),
+        ("ops", "ops@bnn.example"),
+    ]
+    assert env_admins("ADMINS", environ={}) == []
+    assert env_admins("ADMINS", environ={"ADMINS": ""}) == []
+
+
+def test_admins_refuse_something_that_is_not_an_address():
+    with pytest.raises(ImproperlyConfigured, match="ADMINS"):
+        env_admins("ADMINS", environ={"ADMINS": "ani, bnn"})

@@ -9,7 +9,9 @@ def _kesbangpol(personas):
 
 
 def _meeting(personas):
-    return {"pk": make_meeting(city=personas.city).pk}
+    # Kesbangpol and Bappeda are invited, Dinkes is not: its officer sees nothing of it.
+    invited = Stakeholder.objects.filter(city=personas.city, code__in=["kesbangpol", "bappeda"])
+    return {"pk": make_meeting(city=personas.city, invited=list(invited)).pk}
 
 
 def _action(personas):
@@ -26,7 +28,11 @@ EDITORS = {"admin": 200, "operator": 200}
 ROWS = [
     Row("meetings:index", everyone()),
     Row("meetings:meeting-create", statuses(other_city=200, **EDITORS)),
-    Row("meetings:meeting-detail", everyone(other_city=404), kwargs=_meeting),
+    Row(
+        "meetings:meeting-detail",
+        everyone(other_city=404, pemangku_uninvited=404),
+        kwargs=_meeting,
+    ),
     Row("meetings:meeting-edit", statuses(other_city=404, **EDITORS), kwargs=_meeting),
     Row("meetings:meeting-attendance", statuses(other_city=404, **EDITORS), kwargs=_meeting),
     Row("meetings:meeting-minutes", statuses(other_city=404, **EDITORS), kwargs=_meeting),
@@ -36,7 +42,7 @@ ROWS = [
         kwargs=_meeting,
         method="post",
     ),
-    Row("meetings:meeting-ics", everyone(other_city=404), kwargs=_meeting),
+    Row("meetings:meeting-ics", everyone(other_city=404, pemangku_uninvited=404), kwargs=_meeting),
     Row(
         "meetings:agenda-draft",
         statuses(other_city=200, verifikator=200, pimpinan=200, **EDITORS),
@@ -46,19 +52,24 @@ ROWS = [
     Row("meetings:action-export", everyone()),
     Row("meetings:action-mine", statuses(other_city=403, pemangku=200)),
     Row("meetings:action-create", statuses(other_city=200, **EDITORS)),
-    Row("meetings:action-detail", everyone(other_city=404), kwargs=_action),
+    # Kesbangpol's action: the other organisations' officers do not see it.
+    Row("meetings:action-detail", everyone(other_city=404, other_orgs=404), kwargs=_action),
     Row("meetings:action-edit", statuses(other_city=404, **EDITORS), kwargs=_action),
     Row(
         "meetings:action-progress",
-        statuses(other_city=404, pemangku=200, **EDITORS),
+        statuses(other_city=404, pemangku=200, other_orgs=404, **EDITORS),
         kwargs=_action,
         method="post",
     ),
     Row(
         "meetings:action-close",
-        statuses(other_city=404, pemangku=200, **EDITORS),
+        statuses(other_city=404, pemangku=200, other_orgs=404, **EDITORS),
         kwargs=_action,
         method="post",
     ),
-    Row("meetings:evidence-download", everyone(other_city=404), kwargs=_evidence),
+    Row(
+        "meetings:evidence-download",
+        everyone(other_city=404, other_orgs=404),
+        kwargs=_evidence,
+    ),
 ]

@@ -123,9 +123,10 @@ def test_a_percentage_above_100_gets_a_field_error(client, stakeholder_officer, 
 def test_an_officer_cannot_report_for_another_organisation(client, stakeholder_officer, kupang):
     action = make_action(city=kupang, owner=_org(kupang, "dp3a"))
     login(client, stakeholder_officer)
-    assert _progress(client, action).status_code == 403
+    # Another organisation's action is not theirs to see at all (DOMAIN.md §5).
+    assert _progress(client, action).status_code == 404
     evidence = make_evidence(action)
-    assert client.get(reverse("meetings:evidence-download", args=[evidence.pk])).status_code == 403
+    assert client.get(reverse("meetings:evidence-download", args=[evidence.pk])).status_code == 404
 
 
 def test_a_stale_progress_report_is_refused(client, operator, kupang):

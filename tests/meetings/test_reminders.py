@@ -85,15 +85,43 @@ def test_operators_get_a_weekly_digest_once_a_week(actions, operator):
     assert digest_send_weekly(today=TODAY + datetime.timedelta(days=2)).sent == 0
 
 
-def test_the_tasks_call_the_services(actions, operator):
-    assert tasks.send_action_reminders() >= 0
+@pytest.fixture
+def today_is_friday(monkeypatch):
+    """The clock is an edge: the tasks read today's date (WITA) when beat sends them."""
+    monkeypatch.setattr(tasks.timezone, "localdate", lambda *args, **kwargs: TODAY)
+
+
+def test_the_tasks_send_todays_reminders_and_digest(
+    actions, operator, stakeholder_officer, today_is_friday
+):
+    assert tasks.send_action_reminders() == 2
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [stakeholder_officer.email, "dp3a@example.test"]
+    )
+    assert tasks.send_action_reminders() == 0  # once a day
     assert tasks.send_operator_digest() == 1
+    assert mail.outbox[-1].to == [operator.email]
 
 
-def test_beat_runs_the_reminders_daily_in_wita(settings):
+def test_beat_sends_the_reminders_at_seven_wita_through_the_task_it_names(
+    settings, actions, today_is_friday
+):
+    from copy import copy
+    from zoneinfo import ZoneInfo
+
+    from kotan.celery import app
+
+    wita = ZoneInfo("Asia/Makassar")
     entry = settings.CELERY_BEAT_SCHEDULE["meetings-action-reminders"]
-    assert entry["task"] == "meetings.tasks.send_action_reminders"
-    assert settings.CELERY_TIMEZONE == "Asia/Makassar"
+    schedule = copy(entry["schedule"])
+    yesterday = datetime.datetime(2026, 11, 26, 7, 0, tzinfo=wita)
+    schedule.nowfun = lambda: datetime.datetime(2026, 11, 27, 6, 59, tzinfo=wita)
+    assert not schedule.is_due(yesterday).is_due
+    # 07.00 WITA is 23.00 UTC the day before: the entry is read in WITA.
+    schedule.nowfun = lambda: datetime.datetime(2026, 11, 27, 7, 0, 5, tzinfo=wita)
+    assert schedule.is_due(yesterday).is_due
+    assert app.tasks[entry["task"]]() == 2
+    assert len(mail.outbox) == 2
 
 
 def test_weakest_variables_is_empty_until_scores_exist(kupang):
@@ -174,3 +202,32 @@ def test_the_demo_rakor_is_seeded_once(kupang, framework):
         "kompetensi_sdm",
         "tata_laksana",
     }
+
+
+def test_the_agenda_draft_prefers_final_scores_and_formats_them(kupang, framework):
+    """A locked 2025 period's final scores win over an open 2026 period's provisional ones;
+    indices read like the rest of the app (47,67, never 47.6667)."""
+    from indicators.scoring.recompute import scores_recompute
+    from meetings.selectors import next_agenda_draft
+    from tests.factories import make_approved_submission
+
+    locked = AssessmentPeriod.objects.create(
+        city=kupang, year=2025, opens_on=TODAY, closes_on=TODAY, status="locked"
+    )
+    make_approved_submission(
+        period=locked, values={"KK2": 4, "KM4": "2.43", "KW1": 90, "KL1": 1, "HK1": 0}
+    )
+    scores_recompute(period_ids=[locked.pk])
+    newer = AssessmentPeriod.objects.create(city=kupang, year=2026, opens_on=TODAY, closes_on=TODAY)
+    make_approved_submission(period=newer, values={"KK2": 1, "KM4": 1, "KW1": 1, "KL1": 0})
+    scores_recompute(period_ids=[newer.pk])
+    draft = next_agenda_draft(city=kupang, today=TODAY)
+    assert (draft.period, draft.final) == (locked, True)
+    km = next(item for item in draft.items if "Ketahanan Masyarakat" in item)
+    # KM4 2.43 on 1–4 → (2.43 − 1)/3·100 = 47.666… → "47,67"
+    assert "indeks 47,67, final 2025" in km
+    AssessmentPeriod.objects.filter(pk=locked.pk).update(status="open")
+    scores_recompute(period_ids=[locked.pk])
+    draft = next_agenda_draft(city=kupang, today=TODAY)
+    assert draft.final is False and draft.period == newer
+    assert all("sementara 2026" in item for item in draft.items if item.startswith("Variabel"))

@@ -53,19 +53,20 @@ DRILL_DOWN = everyone(other_city=404)
 
 
 def _scored_period(personas):
-    """A 2025 period of the personas' city with one approved value that has evidence."""
+    """A 2025 period of the personas' city with approved values; Kesbangpol's KL1 has
+    evidence."""
     from django.core.files.base import ContentFile
 
     from indicators.models import AssessmentPeriod, IndicatorValue
     from indicators.scoring.recompute import scores_recompute
-    from tests.factories import make_approved_submission, make_period, seed_framework
+    from tests.factories import make_approved_submission, make_period, seed_framework_for
 
     period = AssessmentPeriod.objects.filter(city=personas.city, year=2025).first()
     if period is None:
-        seed_framework()
+        seed_framework_for(personas.city)
         period = make_period(city=personas.city, year=2025)
         make_approved_submission(period=period, values={"HK1": 0, "KL1": 1})
-        value = IndicatorValue.objects.get(submission__period=period, indicator__code="HK1")
+        value = IndicatorValue.objects.get(submission__period=period, indicator__code="KL1")
         value.evidence.save("surat.pdf", ContentFile(b"%PDF-1.4 demo"), save=True)
         scores_recompute(period_ids=[period.pk])
     return period
@@ -83,19 +84,23 @@ def _evidence_value(personas):
     from indicators.models import IndicatorValue
 
     period = _scored_period(personas)
-    return {"pk": IndicatorValue.objects.get(submission__period=period, indicator__code="HK1").pk}
+    return {"pk": IndicatorValue.objects.get(submission__period=period, indicator__code="KL1").pk}
 
 
 ROWS = [
     Row("reports:index", everyone()),
     Row("reports:dashboard", everyone()),
+    # Every city's latest scores: Admin Pusat alone, read-only.
+    Row("reports:national-scores", statuses(other_city=403, admin_pusat=200)),
     Row("reports:variable-detail", DRILL_DOWN, kwargs=_code("HK"), query="?periode=2025"),
     Row("reports:indicator-detail", DRILL_DOWN, kwargs=_code("HK1"), query="?periode=2025"),
-    Row("reports:value-evidence", DRILL_DOWN, kwargs=_evidence_value),
+    # KL1 is Kesbangpol's: the other organisations' officers do not see its value.
+    Row("reports:value-evidence", everyone(other_city=404, other_orgs=404), kwargs=_evidence_value),
     Row("reports:brief-list", everyone()),
     Row(
         "reports:brief-request",
-        statuses(other_city=200, **EDITORS),
+        # A stakeholder officer's request is completed with its own organisation: queued.
+        statuses(other_city=200, pemangku=302, **EDITORS),
         method="post",
         data=_request_data,
     ),

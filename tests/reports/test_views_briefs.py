@@ -107,6 +107,49 @@ def test_retry_puts_a_failed_brief_back_in_the_queue(client, operator, period):
     assert brief.status == Brief.Status.QUEUED
 
 
+def _stuck(period):
+    """Rendering, but its worker's lease ran out: the worker died."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    expired = timezone.now() - timedelta(seconds=settings.BRIEF_LEASE_SECONDS + 5)
+    return make_brief(
+        period=period,
+        status=Brief.Status.RENDERING,
+        started_at=expired,
+        heartbeat_at=expired,
+        dispatched_at=expired,
+        render_token="dead",
+        attempts=1,
+    )
+
+
+def test_a_stuck_brief_says_so_and_offers_to_start_it_again(client, operator, period):
+    brief = _stuck(period)
+    page = login(client, operator).get(reverse("reports:brief-detail", args=[brief.pk]))
+    text = page.content.decode()
+    assert "Pembuatan PDF terhenti" in text
+    assert reverse("reports:brief-retry", args=[brief.pk]) in text
+    response = client.post(reverse("reports:brief-retry", args=[brief.pk]))
+    assert response.status_code == 302
+    brief.refresh_from_db()
+    assert brief.status == Brief.Status.QUEUED and brief.render_token == ""
+
+
+def test_regenerating_a_stuck_brief_starts_that_brief_again(client, operator, period):
+    brief = _stuck(period)
+    response = login(client, operator).post(
+        reverse("reports:brief-request"),
+        {"period": period.pk, "kind": Brief.Kind.CITY_SUMMARY, "regenerate": "on"},
+    )
+    assert response["Location"] == reverse("reports:brief-detail", args=[brief.pk])
+    brief.refresh_from_db()
+    assert brief.status == Brief.Status.QUEUED
+    assert "dalam antrean" in client.get(response["Location"]).content.decode()
+
+
 def test_the_download_serves_the_file_and_logs_who_downloaded_it(client, pimpinan, period):
     brief = make_brief(period=period, status=Brief.Status.DONE, content=b"%PDF-1.7 isi")
     response = login(client, pimpinan).get(reverse("reports:brief-download", args=[brief.pk]))
@@ -159,7 +202,10 @@ def test_the_list_shows_a_stakeholder_officer_the_city_summary_and_their_own_bri
     assert "Ringkasan kota untuk pimpinan" in page
     assert stakeholder_officer.stakeholder.name in page
     assert dinkes.name not in page
-    assert "brief-request-form" not in page
+    # The officer may ask for its own organisation's brief, and only that.
+    form = page.split('data-testid="brief-request-form"')[1].split("</form>")[0]
+    assert str(stakeholder_officer.stakeholder) in form and str(dinkes) not in form
+    assert "Ringkasan kota untuk pimpinan" not in form
 
 
 def test_an_inactive_user_sees_no_brief(period, kupang):
@@ -258,3 +304,69 @@ def test_get_on_the_minutes_request_url_is_not_allowed(client, operator, held_me
 def test_anonymous_users_are_sent_to_login_for_minutes(client, held_meeting):
     response = client.post(_minutes_url(held_meeting))
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+# --- Issue 12: officers request their own brief; names and defaults ---------------------
+
+
+def test_a_stakeholder_officer_requests_and_downloads_its_own_brief(
+    client, stakeholder_officer, kupang, period
+):
+    own = stakeholder_officer.stakeholder
+    login(client, stakeholder_officer)
+    response = client.post(
+        reverse("reports:brief-request"),
+        {"period": period.pk, "kind": Brief.Kind.STAKEHOLDER, "stakeholder": own.pk},
+    )
+    assert response.status_code == 302
+    brief = Brief.objects.get(kind=Brief.Kind.STAKEHOLDER, stakeholder=own)
+    assert brief.requested_by == stakeholder_officer
+    done = make_brief(period=period, kind=Brief.Kind.STAKEHOLDER, stakeholder=own, status="done")
+    download = client.get(reverse("reports:brief-download", args=[done.pk]))
+    assert download.status_code == 200
+    slug = own.short_name.lower().replace(" ", "-").replace(".", "")
+    assert (
+        f'filename="ringkasan-kebijakan-{slug}-kota-kupang-{period.year}.pdf"'
+        in (download["Content-Disposition"])
+    )
+
+
+def test_a_stakeholder_officer_cannot_request_or_download_another_organisations_brief(
+    client, stakeholder_officer, kupang, period
+):
+    dinkes = Stakeholder.objects.get(city=kupang, code="dinkes")
+    login(client, stakeholder_officer)
+    response = client.post(
+        reverse("reports:brief-request"),
+        {"period": period.pk, "kind": Brief.Kind.STAKEHOLDER, "stakeholder": dinkes.pk},
+    )
+    assert response.status_code == 403
+    response = client.post(
+        reverse("reports:brief-request"), {"period": period.pk, "kind": Brief.Kind.CITY_SUMMARY}
+    )
+    assert response.status_code == 403
+    assert not Brief.objects.filter(stakeholder=dinkes).exists()
+    theirs = make_brief(
+        period=period, kind=Brief.Kind.STAKEHOLDER, stakeholder=dinkes, status="done"
+    )
+    assert client.get(reverse("reports:brief-download", args=[theirs.pk])).status_code == 404
+
+
+def test_the_city_brief_downloads_under_an_indonesian_name(client, pimpinan, period):
+    brief = make_brief(period=period, status="done")
+    response = login(client, pimpinan).get(reverse("reports:brief-download", args=[brief.pk]))
+    assert (
+        f'filename="ringkasan-kebijakan-kota-kupang-{period.year}.pdf"'
+        in (response["Content-Disposition"])
+    )
+
+
+def test_the_request_form_defaults_to_the_period_being_viewed(client, operator, kupang, period):
+    from tests.factories import make_period
+
+    later = make_period(city=kupang, year=period.year + 1)
+    login(client, operator)
+    form = client.get(reverse("reports:brief-list"), {"tahun": period.year}).context["form"]
+    assert form["period"].value() == period.pk
+    form = client.get(reverse("reports:brief-list")).context["form"]
+    assert form["period"].value() == later.pk

@@ -2,11 +2,15 @@
 
 The SIGKILL test slows rendering down with KOTAN_BRIEF_RENDER_DELAY (a sleep after the
 worker claims the brief, settings.BRIEF_RENDER_DELAY_SECONDS) so that the kill lands while
-the brief is `rendering`; and it gives the workers a short CELERY_VISIBILITY_TIMEOUT so that
-Redis hands the unacknowledged task to the next worker in seconds instead of an hour.
+the brief is `rendering`. Redis keeps the production visibility timeout (an hour): the brief
+comes back through its expired lease, with a 3-second lease instead of 30.
+
+Deadlines: waiting for a worker to start is generous (tests.conftest.START_TIMEOUT); what
+the issue promises is measured from the moment the worker is there.
 """
 
 import io
+import time
 
 import pytest
 from django.urls import reverse
@@ -48,16 +52,23 @@ def test_a_requested_brief_is_rendered_by_the_worker(start_worker, operator, kup
     assert f"Halaman 1 dari {brief.pages}" in text
 
 
-def test_a_worker_killed_mid_render_loses_nothing(start_worker, operator, period):
-    short_visibility = {"CELERY_VISIBILITY_TIMEOUT": "3"}
-    first = start_worker(KOTAN_BRIEF_RENDER_DELAY="30", **short_visibility)
+SHORT_LEASE = {"KOTAN_BRIEF_LEASE": "3"}
+
+
+def test_a_brief_of_a_worker_killed_mid_render_is_done_within_a_minute_of_a_new_worker(
+    start_worker, operator, period
+):
+    first = start_worker(KOTAN_BRIEF_RENDER_DELAY="120", **SHORT_LEASE)
     brief = brief_request(user=operator, period=period, kind=Brief.Kind.CITY_SUMMARY).brief
-    wait_until(lambda: _status(brief) == Brief.Status.RENDERING, timeout=30)
-    first.kill()
-    assert _status(brief) == Brief.Status.RENDERING  # stuck: nobody works on it now
-    # The next worker must not purge: the killed worker's task is still unacknowledged.
-    start_worker(purge=False, **short_visibility)
-    wait_until(lambda: _status(brief) == Brief.Status.DONE, timeout=90)
+    wait_until(lambda: _status(brief) == Brief.Status.RENDERING, timeout=60)
+    first.kill()  # the whole worker, as an OOM kill or a lost machine does
+    assert _status(brief) == Brief.Status.RENDERING  # nobody works on it now
+    # No beat and no purge: the new worker's start-up sweep takes the brief over once the
+    # dead worker's lease has expired.
+    launched = time.monotonic()
+    start_worker(purge=False, **SHORT_LEASE)
+    wait_until(lambda: _status(brief) == Brief.Status.DONE, timeout=60)
+    assert time.monotonic() - launched < 60
     assert brief.attempts == 2
     assert "Kota Kupang" in _pdf_text(brief)
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('kotan', '0001_initial'),
+        ('kotan', '0002_admin_pusat_national_audit'),
     ]
 
     operations = [
