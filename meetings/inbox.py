@@ -40,7 +40,7 @@ def meeting_tasks(user: User, today: datetime.date) -> list[InboxItem]:
                 "meetings-without-minutes",
                 _("rapat terlaksana tanpa notulen final"),
                 without_minutes,
-                reverse("meetings:index"),
+                f"{reverse('meetings:index')}?status={Meeting.Status.HELD}",
                 section,
             ),
         ]

@@ -108,6 +108,9 @@ def test_each_count_links_to_its_filtered_list(client, operator, period, kupang)
     assert [u.status for u in listed] == ["returned"]
     overdue = next(i for i in _items(response) if i.key == "actions-overdue")
     assert client.get(overdue.url).status_code == 200
+    held = next(i for i in _items(response) if i.key == "meetings-without-minutes")
+    meetings = client.get(held.url).context["meetings"]
+    assert [m.status for m in meetings] == [Meeting.Status.HELD]
 
 
 def test_the_verifier_sees_submitted_units_waiting(client, verifier, operator, period, kupang):

@@ -145,13 +145,15 @@ def test_a_finished_brief_is_told_to_whoever_asked(operator, period):
     assert note.url.endswith(f"/{brief.pk}/")
 
 
-def test_indicator_validation_rules_are_edited_on_the_framework_form(client, admin_user, framework):
+def test_indicator_validation_rules_are_edited_on_the_framework_form(
+    client, admin_pusat, framework
+):
     from django.urls import reverse
 
     from tests.conftest import login
 
     kk1 = Indicator.objects.get(code="KK1")
-    login(client, admin_user)
+    login(client, admin_pusat)  # the national methodology staff own the catalogue
     url = reverse("indicators:indicator-edit", args=[kk1.pk])
     form = client.get(url).context["form"]
     data = {k: v for k, v in form.initial.items() if v is not None and k != "responsible"}
