@@ -32,7 +32,12 @@ from indicators.models import (
     ScoreSnapshot,
 )
 from indicators.scoring.detail import CategoryDetail, SnapshotDetail
-from indicators.scoring.inputs import editions_load, scores_load
+from indicators.scoring.inputs import (
+    editions_load,
+    indicators_load,
+    scores_load,
+    values_fingerprints,
+)
 from indicators.scoring.method import (
     Category,
     EditionResult,
@@ -40,7 +45,6 @@ from indicators.scoring.method import (
     IndicatorSpec,
     Number,
     PeriodScores,
-    fingerprint,
     index_to_store,
     period_scores,
     points_needed_for_next_band,
@@ -311,30 +315,36 @@ def _recompute_chunk(period_ids: Sequence[int], editions: Sequence[EditionSpec])
             "period_id", "generation"
         )
     )
-    inputs = scores_load(period_ids=period_ids)
     existing = {
         (p, e): (fp, mfp, final)
         for p, e, fp, mfp, final in ScoreSnapshot.objects.filter(
             period_id__in=period_ids
         ).values_list("period_id", "edition_id", "fingerprint", "method_fingerprint", "is_final")
     }
-    methods = (
-        {e.id: method_fingerprint(e, inputs[0].indicators) for e in editions} if inputs else {}
+    # Values first, as PostgreSQL's hashes: an unchanged period loads nothing more.
+    fingerprints = values_fingerprints(period_ids=period_ids)
+    locked = set(
+        AssessmentPeriod.objects.filter(
+            pk__in=period_ids, status=AssessmentPeriod.Status.LOCKED
+        ).values_list("pk", flat=True)
     )
+    indicators = indicators_load()
+    methods = {e.id: method_fingerprint(e, indicators) for e in editions}
+
+    def stale_editions(period_id: int) -> list[EditionSpec]:
+        fp, final = fingerprints[period_id], period_id in locked
+        return [
+            e for e in editions if existing.get((period_id, e.id)) != (fp, methods[e.id], final)
+        ]
+
+    stale = {pk: stale_editions(pk) for pk in fingerprints}
     now = timezone.now()
     to_write: list[ScoreSnapshot] = []
-    unchanged = 0
-    for period in inputs:
-        values_fp = fingerprint(period.values)
-        stale = [
-            e
-            for e in editions
-            if existing.get((period.period_id, e.id)) != (values_fp, methods[e.id], period.is_final)
-        ]
-        unchanged += len(editions) - len(stale)
-        if not stale:
-            continue
-        scores = period_scores(period, stale, values_fingerprint=values_fp)
+    unchanged = sum(len(editions) - len(eds) for eds in stale.values())
+    for period in scores_load(period_ids=[pk for pk, eds in stale.items() if eds]):
+        scores = period_scores(
+            period, stale[period.period_id], values_fingerprint=fingerprints[period.period_id]
+        )
         to_write.extend(_snapshot(scores, r, methods[r.edition.id], now) for r in scores.editions)
     # The unique (period, edition) constraint makes this an upsert: never a duplicate row.
     ScoreSnapshot.objects.bulk_create(

@@ -8,6 +8,7 @@ from decimal import Decimal as D
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from indicators.models import (
     AssessmentPeriod,
@@ -17,7 +18,7 @@ from indicators.models import (
     ScoreSnapshot,
     Submission,
 )
-from indicators.scoring.inputs import scores_load
+from indicators.scoring.inputs import scores_load, values_fingerprints
 from indicators.scoring.method import fingerprint
 from indicators.scoring.recompute import (
     scores_recompute,
@@ -87,6 +88,24 @@ def test_recomputing_the_same_inputs_changes_nothing(period):
     result = scores_recompute(period_ids=[period.pk])
     assert (result.written, result.unchanged) == (0, 2)
     assert list(ScoreSnapshot.objects.order_by("pk").values()) == before
+
+
+def test_postgresql_hashes_the_values_as_the_method_does(period):
+    first, second = Region.objects.filter(level=Region.Level.KELURAHAN).order_by("code")[:2]
+    make_approved_submission(period=period, region=first, values={"KK1": "12.5", "KM1": 3})
+    make_approved_submission(
+        period=period, region=second, values={"KK3": 1}, status=Submission.Status.SUBMITTED
+    )
+    (inputs,) = scores_load(period_ids=[period.pk])
+    assert values_fingerprints(period_ids=[period.pk]) == {period.pk: fingerprint(inputs.values)}
+
+
+def test_an_unchanged_recompute_reads_no_values(period):
+    scores_recompute(period_ids=[period.pk])
+    with CaptureQueriesContext(connection) as queries:
+        result = scores_recompute(period_ids=[period.pk])
+    assert result.unchanged == 2
+    assert not [q for q in queries if '"indicators_indicatorvalue"."value"' in q["sql"]]
 
 
 def test_a_changed_value_updates_the_snapshot_in_place(period):
