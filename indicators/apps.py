@@ -8,6 +8,8 @@ class IndicatorsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the app's named permissions (django-rules).
+        from indicators.inbox import indicator_task_counts, indicator_tasks
+        from kotan.inbox import register
         from kotan.lib.history import register_actions
 
         from . import permissions  # noqa: F401
@@ -39,3 +41,4 @@ class IndicatorsConfig(AppConfig):
                 "indicator.delete": _("Indikator dihapus"),
             }
         )
+        register(indicator_tasks, indicator_task_counts)

@@ -583,6 +583,9 @@ class IndicatorForm(forms.ModelForm):
             "provider_note",
             "evidence_required",
             "evidence_when_positive",
+            "warn_min",
+            "warn_max",
+            "warn_max_change",
             "active",
             "order",
         ]
@@ -594,6 +597,9 @@ class IndicatorForm(forms.ModelForm):
         if kind and worst is not None and best is not None:
             for message in indicator_scale_errors(kind, worst, best):
                 self.add_error("best", message)
+        low, high = cleaned.get("warn_min"), cleaned.get("warn_max")
+        if low is not None and high is not None and low > high:
+            self.add_error("warn_max", _("Batas maksimum harus tidak kurang dari minimum."))
         return cleaned
 
     def validate_constraints(self, exclude: Any = None) -> None:

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from kotan.lib.scoping import CityScopedQuerySet
@@ -185,6 +186,23 @@ class Indicator(models.Model):
     # E.g. "SK Tim Terpadu": a "Tidak" answer has no document to show.
     evidence_when_positive = models.BooleanField(
         _("bukti hanya wajib bila jawabannya Ya / di atas 0"), default=False
+    )
+    # Validation rules (as in DHIS2): a value outside them is flagged to the verifier as a
+    # warning to look at, never refused: an unusual value can be true.
+    warn_min = models.DecimalField(
+        _("batas wajar minimum"), max_digits=12, decimal_places=3, null=True, blank=True
+    )
+    warn_max = models.DecimalField(
+        _("batas wajar maksimum"), max_digits=12, decimal_places=3, null=True, blank=True
+    )
+    warn_max_change = models.DecimalField(
+        _("perubahan wajar maksimum dari periode lalu"),
+        max_digits=12,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+        help_text=_("Selisih mutlak; kosongkan bila tidak diperiksa."),
     )
     active = models.BooleanField(_("aktif"), default=True)
     order = models.PositiveSmallIntegerField(_("urutan"), default=0)
@@ -359,6 +377,20 @@ class Submission(models.Model):
     def __str__(self) -> str:
         unit = self.stakeholder if self.stakeholder_id else self.region
         return f"{self.period} · {unit}"
+
+    def get_absolute_url(self) -> str:
+        """The entry page of the submission's unit."""
+        if self.level == Indicator.Level.STAKEHOLDER:
+            return reverse(
+                "indicators:entry-stakeholder",
+                kwargs={"pk": self.period_id, "stakeholder": self.stakeholder_id},
+            )
+        if self.level == Indicator.Level.KOTA:
+            return reverse("indicators:entry-city", kwargs={"pk": self.period_id})
+        assert self.region is not None
+        return reverse(
+            "indicators:entry-kelurahan", kwargs={"pk": self.period_id, "code": self.region.code}
+        )
 
     @property
     def is_locked(self) -> bool:

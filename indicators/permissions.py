@@ -35,6 +35,9 @@ CITY_ENTRY_ROLES = (Role.ADMIN, Role.OPERATOR)
 IMPORT_ROLES = (Role.ADMIN, Role.OPERATOR)
 # Read-only exports of the city's data: not for officers (an export holds every unit).
 EXPORT_ROLES = (Role.ADMIN, Role.OPERATOR, Role.VERIFIKATOR, Role.PIMPINAN)
+# Read the review queue: operators too (their inbox links to its draft and returned lists);
+# only REVIEWERS decide.
+QUEUE_READERS = (Role.ADMIN, Role.OPERATOR, Role.VERIFIKATOR)
 # Read the completeness of a period's units.
 PROGRESS_READERS = (Role.ADMIN, Role.OPERATOR, Role.VERIFIKATOR, Role.PIMPINAN)
 
@@ -98,3 +101,4 @@ rules.add_perm("indicators.export_data", has_role(*EXPORT_ROLES))
 rules.add_perm("indicators.enter_values", rules.Predicate(can_enter))
 rules.add_perm("indicators.submit_submission", rules.Predicate(can_submit))
 rules.add_perm("indicators.review_submission", rules.Predicate(can_review))
+rules.add_perm("indicators.read_review_queue", has_role(*QUEUE_READERS))

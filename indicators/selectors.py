@@ -313,3 +313,135 @@ def variable_indices(period: AssessmentPeriod) -> dict[Variable, Decimal | None]
         for row in snapshot.detail.get("variables", [])
         if row["code"] in by_code
     }
+
+
+# --- The review queue (issue 11) --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """The queue's filters, already validated (indicators.review_forms.QueueFilterForm)."""
+
+    period_id: int | None = None
+    level: str = ""
+    kecamatan_id: int | None = None
+    stakeholder_id: int | None = None
+    variable_id: int | None = None
+    status: str = Submission.Status.SUBMITTED
+
+
+def review_queue(city_id: int, filters: QueueFilters) -> QuerySet[Submission]:
+    """A city's submissions matching the filters, longest waiting first (submitted units by
+    when they were submitted, others by their last change). One query when evaluated."""
+    queue = Submission.objects.for_city(city_id).filter(status=filters.status)
+    if filters.period_id:
+        queue = queue.filter(period_id=filters.period_id)
+    if filters.level:
+        queue = queue.filter(level=filters.level)
+    if filters.kecamatan_id:
+        queue = queue.filter(region__parent_id=filters.kecamatan_id)
+    if filters.stakeholder_id:
+        queue = queue.filter(stakeholder_id=filters.stakeholder_id)
+    if filters.variable_id:
+        queue = queue.filter(
+            pk__in=IndicatorValue.objects.for_city(city_id)
+            .filter(indicator__variable_id=filters.variable_id, value__isnull=False)
+            .values("submission_id")
+        )
+    return queue.select_related("period", "region__parent", "stakeholder", "submitted_by").order_by(
+        "submitted_at", "updated_at", "pk"
+    )
+
+
+def previous_period(period: AssessmentPeriod) -> AssessmentPeriod | None:
+    return (
+        AssessmentPeriod.objects.for_city(period.city_id)
+        .filter(year__lt=period.year)
+        .order_by("-year")
+        .first()
+    )
+
+
+def previous_values(submission: Submission) -> dict[int, Decimal]:
+    """The same unit's values in the city's previous period (any status: the verifier
+    compares with what was reported), keyed by indicator. Two queries."""
+    before = previous_period(submission.period)
+    if before is None:
+        return {}
+    unit = (
+        Q(submission__stakeholder_id=submission.stakeholder_id)
+        if submission.stakeholder_id
+        else Q(submission__level=submission.level, submission__region_id=submission.region_id)
+    )
+    return {
+        indicator_id: value
+        for indicator_id, value in IndicatorValue.objects.for_city(submission.period.city_id)
+        .filter(unit, submission__period=before, value__isnull=False)
+        .order_by()
+        .values_list("indicator_id", "value")
+        if value is not None
+    }
+
+
+def value_warnings(
+    indicator: Indicator, value: Decimal | None, previous: Decimal | None
+) -> list[str]:
+    """Why a value deserves a second look under the indicator's validation rules; warnings
+    only, a value outside them can be true."""
+    if value is None:
+        return []
+    warnings = []
+    if indicator.warn_min is not None and value < indicator.warn_min:
+        limit = _num(indicator.warn_min)
+        warnings.append(str(_("di bawah batas wajar %(limit)s") % {"limit": limit}))
+    if indicator.warn_max is not None and value > indicator.warn_max:
+        limit = _num(indicator.warn_max)
+        warnings.append(str(_("di atas batas wajar %(limit)s") % {"limit": limit}))
+    if (
+        indicator.warn_max_change is not None
+        and previous is not None
+        and abs(value - previous) > indicator.warn_max_change
+    ):
+        warnings.append(
+            str(
+                _("berubah lebih dari %(limit)s dari periode lalu")
+                % {"limit": _num(indicator.warn_max_change)}
+            )
+        )
+    return warnings
+
+
+def _num(number: Decimal) -> str:
+    return format(number.normalize(), "f").replace(".", ",")
+
+
+@dataclass
+class ReviewRow:
+    indicator: Indicator
+    value: IndicatorValue | None
+    previous: Decimal | None
+    warnings: list[str]
+
+    @property
+    def change(self) -> Decimal | None:
+        if self.value is None or self.value.value is None or self.previous is None:
+            return None
+        return self.value.value - self.previous
+
+
+def review_rows(submission: Submission) -> list[ReviewRow]:
+    """Each applicable indicator of the unit with its value, last period's value, the change
+    and the warnings. Four queries."""
+    indicators = unit_indicators(
+        city=submission.period.city, level=submission.level, stakeholder=submission.stakeholder
+    )
+    stored = values_by_indicator(submission)
+    before = previous_values(submission)
+    rows = []
+    for indicator in indicators:
+        value = stored.get(indicator.pk)
+        number = value.value if value is not None else None
+        previous = before.get(indicator.pk)
+        warnings = value_warnings(indicator, number, previous)
+        rows.append(ReviewRow(indicator, value, previous, warnings))
+    return rows

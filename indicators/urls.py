@@ -1,6 +1,6 @@
 from django.urls import path
 
-from indicators.views import entry, framework, periods, progress
+from indicators.views import entry, framework, periods, progress, review
 from indicators.views import imports as import_views
 
 app_name = "indicators"
@@ -47,6 +47,11 @@ urlpatterns = [
     path("pengajuan/<int:pk>/kembalikan/", entry.submission_return_view, name="submission-return"),
     path("pengajuan/<int:pk>/buka/", entry.submission_reopen_view, name="submission-reopen"),
     path("bukti/<int:pk>/", entry.evidence_download, name="evidence"),
+    # The verifier's queue.
+    path("verifikasi/", review.review_queue, name="review-queue"),
+    path("verifikasi/setujui/", review.review_bulk_approve, name="review-bulk-approve"),
+    path("verifikasi/<int:pk>/", review.review_detail, name="review-detail"),
+    path("verifikasi/<int:pk>/putuskan/", review.review_decide, name="review-decide"),
 ]
 
 # Spreadsheet import and export (indicators/views/imports.py).

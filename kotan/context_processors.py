@@ -8,9 +8,11 @@ from typing import Any
 import rules
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from kotan.inbox import InboxItem, inbox_for, nav_counts
 from kotan.models import User
 from kotan.permissions import holds_role
 
@@ -29,7 +31,7 @@ class NavItem:
 CITY_ROLES = tuple(role for role in Role.values if role != Role.ADMIN_PUSAT)
 NATIONAL = (Role.ADMIN_PUSAT,)
 NAV_ITEMS: tuple[NavItem, ...] = (
-    NavItem(_("Beranda"), "kotan:home", (*CITY_ROLES, *NATIONAL)),
+    NavItem(_("Tugas saya"), "kotan:home", (*CITY_ROLES, *NATIONAL)),
     NavItem(_("Indikator"), "indicators:index", CITY_ROLES),
     NavItem(_("Survei"), "surveys:index", CITY_ROLES),
     NavItem(_("Kuesioner survei"), "surveys:questionnaire-list", NATIONAL),
@@ -42,11 +44,19 @@ NAV_ITEMS: tuple[NavItem, ...] = (
 )
 
 
+def inbox_items(request: HttpRequest) -> list[InboxItem]:
+    """The user's inbox for the home page."""
+    user = request.user
+    assert isinstance(user, User)
+    return inbox_for(user, timezone.localdate())
+
+
 def navigation(request: HttpRequest) -> dict[str, object]:
     user = request.user
     if not isinstance(user, User) or not holds_role(user, *Role.values):
-        return {"nav_items": []}
+        return {"nav_items": [], "unread_count": 0}
     current = request.resolver_match.view_name if request.resolver_match else ""
+    counts = nav_counts(user, timezone.localdate())
     items: list[dict[str, object]] = []
     groups: dict[str, dict[str, object]] = {}
     for item in NAV_ITEMS:
@@ -56,6 +66,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             "label": item.label,
             "url": reverse(item.url_name),
             "active": current == item.url_name,
+            "count": counts.tasks if item.url_name == "kotan:home" else 0,
         }
         if not item.group:
             items.append(entry)
@@ -68,7 +79,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         assert isinstance(children, list)
         children.append(entry)
         groups[key]["active"] = bool(groups[key]["active"]) or bool(entry["active"])
-    return {"nav_items": items}
+    return {"nav_items": items, "unread_count": counts.unread}
 
 
 class Can:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from kotan.lib.scoping import CityScopedQuerySet
 
 if TYPE_CHECKING:
-    pass
+    from django.contrib.auth.models import AnonymousUser
 
 
 class RegionQuerySet(CityScopedQuerySet["Region"]):
@@ -138,6 +138,14 @@ class Stakeholder(models.Model):
         return self.short_name or self.name
 
 
+class EmailMode(models.TextChoices):
+    """How a user wants notifications by email (the in-app list always has them)."""
+
+    IMMEDIATE = "immediate", _("Segera, satu email per pemberitahuan")
+    DIGEST = "digest", _("Ringkasan harian")
+    OFF = "off", _("Tidak usah dikirim email")
+
+
 class User(AbstractUser):
     """A person using Kotan: holds one role (DOMAIN.md §5) and belongs to one kab/kota, but
     for Admin Pusat, the national methodology staff, who belong to none."""
@@ -169,6 +177,14 @@ class User(AbstractUser):
         related_name="officers",
     )
     position = models.CharField(_("jabatan"), max_length=120, blank=True)
+    email_notifications = models.CharField(
+        _("notifikasi email"),
+        max_length=10,
+        choices=EmailMode.choices,
+        default=EmailMode.IMMEDIATE,
+    )
+    # When the user last opened the home page: Pimpinan's "what changed since your last visit".
+    last_home_visit = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("pengguna")
@@ -244,3 +260,95 @@ class AuditEntry(models.Model):
 
     def change_rows(self) -> list[tuple[str, Any, Any]]:
         return [(field, pair[0], pair[1]) for field, pair in sorted(self.changes.items())]
+
+
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    def for_user(self, user: User | AnonymousUser) -> NotificationQuerySet:
+        """A user's own notifications; nobody sees anyone else's."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(recipient_id=user.pk)
+
+    def unread(self) -> NotificationQuerySet:
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """One event told to one user: shown in the app, and emailed as the user chose.
+
+    Written by kotan.services.notifications_emit inside the transaction of the change it
+    tells about, so a notification exists exactly when the change does; the email goes out
+    afterwards (a task queued on commit, or the periodic sweep when the broker was down).
+    """
+
+    class Kind(models.TextChoices):
+        SUBMISSION_RETURNED = "submission_returned", _("Data dikembalikan")
+        SUBMISSION_APPROVED = "submission_approved", _("Data disetujui")
+        SUBMISSION_REOPENED = "submission_reopened", _("Data dibuka kembali")
+        ACTION_ASSIGNED = "action_assigned", _("Tindak lanjut baru")
+        ACTION_DUE_SOON = "action_due_soon", _("Tindak lanjut segera jatuh tempo")
+        ACTION_OVERDUE = "action_overdue", _("Tindak lanjut terlambat")
+        BRIEF_READY = "brief_ready", _("Ringkasan kebijakan siap")
+        IMPORT_DONE = "import_done", _("Impor selesai")
+        IMPORT_FAILED = "import_failed", _("Impor gagal")
+        SCORE_NEW = "score_new", _("Skor baru")
+
+    class Email(models.TextChoices):
+        PENDING = "pending", _("Menunggu dikirim")
+        SENDING = "sending", _("Sedang dikirim")
+        DIGEST = "digest", _("Menunggu ringkasan harian")
+        SENT = "sent", _("Terkirim")
+        SKIPPED = "skipped", _("Tidak dikirim")
+
+    city = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    # What happened, to what, and which occurrence: "submission.returned:12:v5". The same
+    # event told twice (a retried task, a job run twice) is one row per recipient.
+    event_key = models.CharField(max_length=120)
+    kind = models.CharField(_("jenis"), max_length=24, choices=Kind.choices)
+    title = models.CharField(_("judul"), max_length=200)
+    body = models.TextField(_("isi"), blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(_("waktu"), auto_now_add=True)
+    read_at = models.DateTimeField(_("dibaca"), null=True, blank=True)
+    email_status = models.CharField(max_length=8, choices=Email.choices, default=Email.PENDING)
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("pemberitahuan")
+        verbose_name_plural = _("pemberitahuan")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event_key", "recipient"], name="notification_once_per_event_recipient"
+            ),
+        ]
+        indexes = [
+            # Serves the navbar's unread count and the user's list, newest first.
+            models.Index(fields=["recipient", "read_at", "-created_at"], name="notification_inbox"),
+            # Serves the email sweep and the daily digest: rows still to be emailed.
+            models.Index(
+                fields=["email_status", "created_at"],
+                condition=Q(email_status__in=["pending", "sending", "digest"]),
+                name="notification_email_due",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient_id}: {self.title}"
+
+    @property
+    def tone(self) -> str:
+        """Bootstrap colour of the kind's badge: what needs action stands out."""
+        urgent = {
+            self.Kind.SUBMISSION_RETURNED: "warning",
+            self.Kind.ACTION_OVERDUE: "danger",
+            self.Kind.IMPORT_FAILED: "danger",
+            self.Kind.ACTION_DUE_SOON: "warning",
+        }
+        return urgent.get(self.Kind(self.kind), "secondary")

@@ -259,6 +259,16 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "meetings.tasks.send_operator_digest",
         "schedule": crontab(minute=15, hour=7, day_of_week="mon"),
     },
+    # Emails notifications whose task found the broker down (or whose worker died).
+    "kotan-notifications-sweep": {
+        "task": "kotan.tasks.notifications_sweep_task",
+        "schedule": 60.0,
+    },
+    # 16.00 WITA, the end of office hours: one digest per user who chose it.
+    "kotan-notifications-digest": {
+        "task": "kotan.tasks.notifications_digest_task",
+        "schedule": crontab(minute=0, hour=16),
+    },
     # Sends briefs whose request found the broker down (or whose task was lost) again.
     "reports-briefs-sweep": {
         "task": "reports.tasks.briefs_sweep_task",

@@ -10,6 +10,10 @@ kotan_patterns = [
     path("wilayah/<str:code>/", views.region_detail, name="region-detail"),
     path("pemangku/", views.stakeholder_list, name="stakeholder-list"),
     path("pemangku/<int:pk>/", views.stakeholder_detail, name="stakeholder-detail"),
+    path("pemberitahuan/", views.notification_list, name="notification-list"),
+    path("pemberitahuan/<int:pk>/baca/", views.notification_read, name="notification-read"),
+    path("pemberitahuan/baca-semua/", views.notification_read_all, name="notification-read-all"),
+    path("pemberitahuan/pengaturan/", views.notification_settings, name="notification-settings"),
 ]
 
 urlpatterns = [

@@ -8,7 +8,9 @@ class MeetingsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the app's named permissions (django-rules).
+        from kotan.inbox import register
         from kotan.lib.history import register_actions
+        from meetings.inbox import meeting_task_counts, meeting_tasks
 
         from . import permissions  # noqa: F401
 
@@ -26,3 +28,4 @@ class MeetingsConfig(AppConfig):
                 "action.close": _("Tindak lanjut ditutup"),
             }
         )
+        register(meeting_tasks, meeting_task_counts)

@@ -20,7 +20,9 @@ from kotan.models import Region, Stakeholder, User
 from meetings.models import Action, ActionQuerySet, Attendance, Meeting, MeetingQuerySet
 
 
-def meeting_list(user: User, *, year: int | None = None, kind: str = "") -> MeetingQuerySet:
+def meeting_list(
+    user: User, *, year: int | None = None, kind: str = "", status: str = ""
+) -> MeetingQuerySet:
     meetings = (
         Meeting.objects.for_user(user)
         .select_related("organiser")
@@ -33,6 +35,8 @@ def meeting_list(user: User, *, year: int | None = None, kind: str = "") -> Meet
         meetings = meetings.filter(starts_at__year=year)
     if kind:
         meetings = meetings.filter(kind=kind)
+    if status:
+        meetings = meetings.filter(status=status)
     return meetings
 
 

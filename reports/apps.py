@@ -8,7 +8,9 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the app's named permissions (django-rules).
+        from kotan.inbox import register
         from kotan.lib.history import register_actions
+        from reports.inbox import report_task_counts, report_tasks
 
         from . import permissions  # noqa: F401
 
@@ -22,3 +24,4 @@ class ReportsConfig(AppConfig):
                 "recommendation.updated": _("Rekomendasi diubah"),
             }
         )
+        register(report_tasks, report_task_counts)

@@ -268,6 +268,17 @@ def browser_second_step(page, username: str) -> None:
 
 
 @pytest.fixture
+def celery_eager():
+    """Tasks run in-process when enqueued (at the commit of the enqueuing transaction)."""
+    from kotan.celery import app as celery_app
+
+    before = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = before
+
+
+@pytest.fixture
 def framework(kupang) -> None:
     """Editions, variables, the default catalogue (DOMAIN.md §3–4) and the organisations
     responsible for each indicator in Kupang."""

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -17,7 +19,8 @@ from indicators.importing.progress import progress_key, progress_reporter
 from indicators.importing.writing import write_changes
 from indicators.models import AssessmentPeriod, ImportBatch, Submission
 from indicators.scoring.recompute import scores_request_recompute
-from kotan.models import User
+from kotan.models import Notification, User
+from kotan.notifications import notifications_emit
 from kotan.services import audit_record
 
 logger = logging.getLogger(__name__)
@@ -231,12 +234,41 @@ def _apply_locked(batch: ImportBatch) -> Analysis:
     # Imported values are drafts, so the approved data (and the scores) rarely change; the
     # request is cheap because a recompute with unchanged inputs writes nothing.
     scores_request_recompute(period=period)
+    counts = analysis.counts()
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("Impor %(name)s selesai: %(new)s nilai baru, %(changed)s nilai diubah") % {
+            "name": batch.original_name,
+            "new": counts["new"],
+            "changed": counts["changed"],
+        }
+    _notify(batch, Notification.Kind.IMPORT_DONE, title)
     return analysis
 
 
+def _notify(batch: ImportBatch, kind: str, title: str, body: str = "") -> None:
+    """Tell whoever uploaded and confirmed the file how its import ended."""
+    people = [u for u in (batch.created_by, batch.confirmed_by) if u is not None]
+    notifications_emit(
+        city=batch.period.city_id,
+        recipients=people,
+        kind=kind,
+        event_key=f"import.{kind}:{batch.pk}",
+        title=title,
+        body=body,
+        url=reverse("indicators:import-detail", args=[batch.pk]),
+    )
+
+
+@transaction.atomic
 def import_batch_fail(*, batch_id: int, message: str) -> None:
     """Mark a batch whose job broke; the message is for the operator."""
     ImportBatch.objects.filter(pk=batch_id).update(
         status=ImportBatch.Status.FAILED, failure=message
     )
+    batch = ImportBatch.objects.select_related("period", "created_by", "confirmed_by").get(
+        pk=batch_id
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("Impor %(name)s gagal") % {"name": batch.original_name}
+    _notify(batch, Notification.Kind.IMPORT_FAILED, title, body=message)
     cache.delete(progress_key(batch_id))

@@ -17,11 +17,20 @@ from fractions import Fraction
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
-from indicators.models import AssessmentPeriod, ScoreRecomputeRequest, ScoreSnapshot
+from indicators.models import (
+    AssessmentPeriod,
+    MethodologyEdition,
+    ScoreRecomputeRequest,
+    ScoreSnapshot,
+)
 from indicators.scoring.detail import CategoryDetail, SnapshotDetail
 from indicators.scoring.inputs import (
     editions_load,
@@ -42,6 +51,8 @@ from indicators.scoring.method import (
     to_decimal,
     truncate,
 )
+from kotan.models import Notification, User
+from kotan.notifications import notifications_emit
 
 logger = logging.getLogger(__name__)
 
@@ -252,6 +263,48 @@ def _snapshot(scores: PeriodScores, result: EditionResult, method: str, now: Any
     )
 
 
+def _notify_new_scores(written: Sequence[ScoreSnapshot]) -> None:
+    """Tell each city's Pimpinan about a new score under the default edition. Three
+    queries, plus two per city whose score changed."""
+    default = MethodologyEdition.objects.default()
+    fresh = [s for s in written if default is not None and s.edition_id == default.pk]
+    if not fresh:
+        return
+    years = dict(
+        AssessmentPeriod.objects.filter(pk__in=[s.period_id for s in fresh]).values_list(
+            "pk", "year"
+        )
+    )
+    leaders: dict[int, list[User]] = {}
+    for user in User.objects.filter(
+        role=User.Role.PIMPINAN, is_active=True, city_id__in={s.region_id for s in fresh}
+    ):
+        leaders.setdefault(user.city_id or 0, []).append(user)
+    with translation.override(settings.LANGUAGE_CODE):
+        for snapshot in fresh:
+            if not leaders.get(snapshot.region_id):
+                continue
+            year = years.get(snapshot.period_id)
+            if snapshot.scaled is not None:
+                title = _("Skor IKOTAN %(year)s: %(score)s (%(band)s)") % {
+                    "year": year,
+                    "score": number_format(snapshot.scaled, 2),
+                    "band": snapshot.band_name,
+                }
+            else:
+                title = _("Skor IKOTAN %(year)s dihitung ulang (data belum lengkap)") % {
+                    "year": year
+                }
+            notifications_emit(
+                city=snapshot.region_id,
+                recipients=leaders[snapshot.region_id],
+                kind=Notification.Kind.SCORE_NEW,
+                event_key=f"score.new:{snapshot.period_id}:{snapshot.fingerprint[:40]}",
+                title=title,
+                url=reverse("kotan:home"),
+            )
+
+
 @transaction.atomic
 def _recompute_chunk(period_ids: Sequence[int], editions: Sequence[EditionSpec]) -> tuple[int, int]:
     _lock_periods(period_ids)
@@ -315,6 +368,7 @@ def _recompute_chunk(period_ids: Sequence[int], editions: Sequence[EditionSpec])
             "detail",
         ],
     )
+    _notify_new_scores(to_write)
     if pending:
         done = Q()
         for period_id, generation in pending:

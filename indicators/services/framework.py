@@ -403,6 +403,9 @@ INDICATOR_FIELDS = (
     "provider_note",
     "evidence_required",
     "evidence_when_positive",
+    "warn_min",
+    "warn_max",
+    "warn_max_change",
     "active",
     "order",
 )

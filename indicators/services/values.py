@@ -10,18 +10,20 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from indicators.models import AssessmentPeriod, Indicator, IndicatorValue, Submission
 from indicators.scoring.recompute import scores_request_recompute
 from kotan.lib.locking import StaleVersion, lock_version
-from kotan.models import AuditEntry, Region, Stakeholder, User
+from kotan.models import AuditEntry, Notification, Region, Stakeholder, User
+from kotan.notifications import city_users, notifications_emit, officers_of
 from kotan.permissions import require
 from kotan.services import audit_record, field_changes
 
@@ -168,6 +170,45 @@ def _set_status(submission: Submission, status: str, *, actor: User, reason: str
     )
 
 
+def unit_people(submission: Submission) -> list[User]:
+    """Who works on a unit's data: whoever submitted it, and the organisation's officers
+    (a stakeholder's unit) or the city's operators (the city or a kelurahan)."""
+    if submission.stakeholder_id:
+        people = officers_of([submission.stakeholder_id])
+    else:
+        people = city_users(submission.period.city_id, User.Role.OPERATOR)
+    if submission.submitted_by is not None:
+        people.append(submission.submitted_by)
+    return people
+
+
+_EVENT_TITLES: dict[str, str] = {
+    Notification.Kind.SUBMISSION_RETURNED: gettext_noop("Data %(unit)s (%(year)s) dikembalikan"),
+    Notification.Kind.SUBMISSION_APPROVED: gettext_noop("Data %(unit)s (%(year)s) disetujui"),
+    Notification.Kind.SUBMISSION_REOPENED: gettext_noop("Data %(unit)s (%(year)s) dibuka kembali"),
+}
+
+
+def _notify_unit(submission: Submission, kind: str, *, actor: User, reason: str = "") -> None:
+    """Tell the people of the unit about a verifier's decision (not the verifier itself)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        unit = unit_of(submission)
+        title = _(_EVENT_TITLES[kind]) % {
+            "unit": unit.name if isinstance(unit, Region) else unit,
+            "year": submission.period.year,
+        }
+        body = _("Alasan: %(reason)s") % {"reason": reason} if reason else ""
+    notifications_emit(
+        city=submission.period.city_id,
+        recipients=[u for u in unit_people(submission) if u.pk != actor.pk],
+        kind=kind,
+        event_key=f"submission.{kind}:{submission.pk}:v{submission.version}",
+        title=title,
+        body=body,
+        url=submission.get_absolute_url(),
+    )
+
+
 @transaction.atomic
 def submission_values_save(
     *,
@@ -293,6 +334,7 @@ def submission_approve(
     current.approved_by = actor
     _set_status(current, Submission.Status.APPROVED, actor=actor)
     scores_request_recompute(period=current.period)
+    _notify_unit(current, Notification.Kind.SUBMISSION_APPROVED, actor=actor)
     return current
 
 
@@ -314,6 +356,7 @@ def submission_return(
         raise EntryError(_("Hanya data yang sudah diajukan yang dapat dikembalikan."))
     current.return_reason = reason
     _set_status(current, Submission.Status.RETURNED, actor=actor, reason=reason)
+    _notify_unit(current, Notification.Kind.SUBMISSION_RETURNED, actor=actor, reason=reason)
     return current
 
 
@@ -333,6 +376,7 @@ def submission_reopen(
     current.approved_by = None
     _set_status(current, Submission.Status.DRAFT, actor=actor, reason=reason)
     scores_request_recompute(period=current.period)
+    _notify_unit(current, Notification.Kind.SUBMISSION_REOPENED, actor=actor, reason=reason)
     return current
 
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 
-from indicators.models import AssessmentPeriod, Indicator, Submission
+from indicators.models import AssessmentPeriod, Submission
 from kotan.lib.http import AuthenticatedHttpRequest
 
 
@@ -27,15 +26,4 @@ def get_submission_for_user(request: AuthenticatedHttpRequest, pk: int) -> Submi
 
 def unit_url(submission: Submission) -> str:
     """The entry page of a submission's unit."""
-    if submission.level == Indicator.Level.STAKEHOLDER:
-        return reverse(
-            "indicators:entry-stakeholder",
-            kwargs={"pk": submission.period_id, "stakeholder": submission.stakeholder_id},
-        )
-    if submission.level == Indicator.Level.KOTA:
-        return reverse("indicators:entry-city", kwargs={"pk": submission.period_id})
-    assert submission.region is not None
-    return reverse(
-        "indicators:entry-kelurahan",
-        kwargs={"pk": submission.period_id, "code": submission.region.code},
-    )
+    return submission.get_absolute_url()

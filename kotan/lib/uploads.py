@@ -7,7 +7,7 @@ import re
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import IO
 
 import filetype
 from django.conf import settings
@@ -69,6 +69,9 @@ class XlsxLimits:
     max_ratio: int
     max_shared_strings: int
     max_rows: int
+    # The widest sheet accepted: a parser sizes its grid by the farthest cell, so one cell at
+    # XFD1048576 in a 5 KB file makes python-calamine abort the whole process.
+    max_columns: int = 1024
 
     @classmethod
     def from_settings(cls, *, max_rows: int) -> XlsxLimits:
@@ -88,9 +91,13 @@ _CHUNK = 1024 * 1024
 # A row element of a worksheet, with or without a namespace prefix (not rowBreaks etc.).
 _ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
 _SHARED_STRINGS = "xl/sharedstrings.xml"
+# The reference of a cell (<c r="AB12">) and the number of a row (<row r="12">); other
+# parts use r= for other things (a theme's r="50000").
+_REF = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?(?:c|row)\s[^>]{0,200}?\br="([A-Z]{0,3})([0-9]{1,9})"')
+_DIMENSION = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?dimension\s+ref="[^"]*?([A-Z]{1,3})([0-9]{1,9})"')
 
 
-def xlsx_check(handle: BinaryIO, limits: XlsxLimits) -> None:
+def xlsx_check(handle: IO[bytes], limits: XlsxLimits) -> None:
     """Refuse a zip bomb or an oversized sheet before openpyxl (or any parser) touches it: the
     number of entries, their total uncompressed size, each entry's compression ratio, the size
     of the shared strings, then the rows of every part, counted while streaming and stopped
@@ -159,7 +166,8 @@ def _check_entries(entries: list[zipfile.ZipInfo], limits: XlsxLimits) -> None:
 def _check_rows(
     archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo], limits: XlsxLimits
 ) -> None:
-    """Count row elements part by part, streaming, and stop as soon as the cap is passed."""
+    """Count row elements part by part, streaming, and stop as soon as the cap is passed;
+    refuse a cell or dimension beyond the row cap or `max_columns` on the way."""
     rows = 0
     for entry in entries:
         if entry.is_dir() or entry.filename.lower() == _SHARED_STRINGS:
@@ -172,12 +180,36 @@ def _check_rows(
                 # that cannot itself hold a whole tag.
                 cut = max(len(data) - 64, 0)
                 rows += len(_ROW_TAG.findall(data, 0, cut))
+                # All of `data`: the tail is searched twice, harmless for a maximum, and a
+                # reference across the cut is never missed.
+                _check_extent(data, limits)
                 tail = data[cut:]
                 if rows > limits.max_rows:
                     raise too_many_rows(limits.max_rows)
             rows += len(_ROW_TAG.findall(tail))
         if rows > limits.max_rows:
             raise too_many_rows(limits.max_rows)
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - ord("A") + 1
+    return number
+
+
+def _check_extent(data: bytes, limits: XlsxLimits) -> None:
+    # Blank rows above the data are fine; a row number past twice the cap is not a table.
+    for pattern in (_REF, _DIMENSION):
+        for match in pattern.finditer(data):
+            letters, number = match.groups()
+            if int(number) > 2 * limits.max_rows + 1000:
+                raise too_many_rows(limits.max_rows)
+            if _column_number(letters) > limits.max_columns:
+                raise UnsafeSpreadsheet(
+                    _("Berkas XLSX ditolak: lembarnya terlalu lebar (paling banyak %(max)s kolom).")
+                    % {"max": limits.max_columns}
+                )
 
 
 def too_many_rows(maximum: int) -> TooManyRows:

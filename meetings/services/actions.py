@@ -6,16 +6,20 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from indicators.models import Indicator, Variable
 from kotan.lib.locking import lock_version
 from kotan.lib.uploads import upload_mime
-from kotan.models import Region, Stakeholder, User
+from kotan.models import Notification, Region, Stakeholder, User
+from kotan.notifications import notifications_emit, officers_of
 from kotan.permissions import require
 from kotan.services import audit_record, field_changes, snapshot
 from meetings.models import Action, Decision, Evidence, Meeting, ProgressUpdate
@@ -107,7 +111,27 @@ def action_create(
         action="action.create",
         changes=field_changes({}, snapshot(action, [*ACTION_FIELDS, "source", "meeting"])),
     )
+    _notify_assigned(action, actor)
     return action
+
+
+def _notify_assigned(action: Action, actor: User | None) -> None:
+    """Tell the owner organisation's officers about an action newly theirs."""
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("Tindak lanjut baru untuk %(owner)s: %(title)s") % {
+            "owner": action.owner,
+            "title": action.title,
+        }
+        body = _("Tenggat %(due)s.") % {"due": date_format(action.due_on, "j F Y")}
+    notifications_emit(
+        city=action.city_id,
+        recipients=[u for u in officers_of([action.owner_id]) if actor is None or u.pk != actor.pk],
+        kind=Notification.Kind.ACTION_ASSIGNED,
+        event_key=f"action.assigned:{action.pk}:{action.owner_id}",
+        title=title,
+        body=body,
+        url=reverse("meetings:action-detail", args=[action.pk]),
+    )
 
 
 @transaction.atomic
@@ -126,6 +150,7 @@ def action_update(
     if status == Action.Status.DONE and locked.status != Action.Status.DONE:
         raise ValidationError(_("Tutup tindak lanjut melalui formulir penutupan."))
     before = snapshot(locked, ACTION_FIELDS)
+    previous_owner = locked.owner_id
     for name in ("title", "description", "category", "variable", "indicator", "owner", "due_on"):
         setattr(locked, name, getattr(details, name))
     locked.status = status
@@ -137,6 +162,8 @@ def action_update(
         action="action.update",
         changes=field_changes(before, snapshot(locked, ACTION_FIELDS)),
     )
+    if locked.owner_id != previous_owner:
+        _notify_assigned(locked, actor)
     return locked
 
 

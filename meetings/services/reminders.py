@@ -16,8 +16,11 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
-from kotan.models import Region, User
+from kotan.models import EmailMode, Notification, Region, User
+from kotan.notifications import notifications_emit
 from meetings.models import Action, ReminderLog
 
 logger = logging.getLogger(__name__)
@@ -97,9 +100,42 @@ def _action_rows(actions: Iterable[Action], today: datetime.date) -> list[dict[s
     ]
 
 
+# In-app notifications are written for actions due within this many days (the email lists a
+# wider window, as a summary).
+NOTIFY_DUE_DAYS = 3
+
+
+def _notify_due(actions: Sequence[Action], officers: Sequence[User], today: datetime.date) -> None:
+    """One in-app notification per action and officer when it falls due within 3 days and
+    when it becomes overdue; keyed by the due date, so a changed deadline is told again.
+    The daily email below carries them, so they are not emailed one by one."""
+    by_owner: dict[int, list[User]] = defaultdict(list)
+    for officer in officers:
+        by_owner[officer.stakeholder_id or 0].append(officer)
+    with translation.override(settings.LANGUAGE_CODE):
+        for action in actions:
+            if action.is_overdue(today):
+                kind, title = Notification.Kind.ACTION_OVERDUE, _("Terlambat: %(title)s")
+            elif (action.due_on - today).days <= NOTIFY_DUE_DAYS:
+                kind, title = Notification.Kind.ACTION_DUE_SOON, _("Jatuh tempo %(due)s: %(title)s")
+            else:
+                continue
+            notifications_emit(
+                city=action.city_id,
+                recipients=by_owner.get(action.owner_id, []),
+                kind=kind,
+                event_key=f"action.{kind}:{action.pk}:{action.due_on.isoformat()}",
+                title=title % {"title": action.title, "due": date_format(action.due_on, "j F Y")},
+                url=reverse("meetings:action-detail", args=[action.pk]),
+                email=False,
+            )
+
+
 def reminders_send_daily(*, today: datetime.date) -> SendResult:
-    """Email every active officer (with an email address) of each organisation that owns an
-    open action due within 7 days or overdue, once per day."""
+    """Email every active officer (with an email address, who has not turned notification
+    emails off) of each organisation that owns an open action due within 7 days or overdue,
+    once per day; and write the in-app notifications of actions due within 3 days or
+    overdue."""
     actions = list(
         Action.objects.open()
         .filter(due_on__lte=today + datetime.timedelta(days=DUE_SOON_DAYS))
@@ -109,16 +145,19 @@ def reminders_send_daily(*, today: datetime.date) -> SendResult:
     by_owner: dict[int, list[Action]] = defaultdict(list)
     for action in actions:
         by_owner[action.owner_id].append(action)
-    officers = (
+    officers = list(
         User.objects.filter(
             role=User.Role.PEMANGKU, is_active=True, stakeholder_id__in=by_owner.keys()
         )
-        .exclude(email="")
         .select_related("stakeholder")
         .order_by("pk")
     )
+    with transaction.atomic():
+        _notify_due(actions, officers, today)
     sent = skipped = 0
     for officer in officers:
+        if not officer.email or officer.email_notifications == EmailMode.OFF:
+            continue
         assert officer.stakeholder_id is not None
         own = by_owner[officer.stakeholder_id]
         context: dict[str, object] = {

@@ -50,12 +50,18 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     year = _year(request.GET.get("tahun"))
     kind = request.GET.get("jenis", "")
     kind = kind if kind in Meeting.Kind.values else ""
-    meetings = meeting_list(user, year=year, kind=kind)
-    return render(
-        request,
-        "meetings/index.html",
-        {"meetings": meetings, "year": year, "kind": kind, "kinds": Meeting.Kind.choices},
-    )
+    status = request.GET.get("status", "")
+    status = status if status in Meeting.Status.values else ""
+    meetings = meeting_list(user, year=year, kind=kind, status=status)
+    context = {
+        "meetings": meetings,
+        "year": year,
+        "kind": kind,
+        "kinds": Meeting.Kind.choices,
+        "status": status,
+        "statuses": Meeting.Status.choices,
+    }
+    return render(request, "meetings/index.html", context)
 
 
 @role_required(*EDITORS)

@@ -31,11 +31,13 @@ from django.db import connection, connections, transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from indicators.models import AssessmentPeriod, MethodologyEdition
-from kotan.models import Stakeholder, User
+from kotan.models import Notification, Stakeholder, User
+from kotan.notifications import notifications_emit
 from kotan.permissions import require
 from kotan.services import audit_record
 from meetings.models import Meeting
@@ -372,7 +374,7 @@ def _store(
     with transaction.atomic():
         brief = (
             Brief.objects.select_for_update(of=("self",))
-            .select_related("period__city")
+            .select_related("period__city", "requested_by", "stakeholder")
             .get(pk=brief_id)
         )
         if brief.render_token != token or brief.status != Brief.Status.RENDERING:
@@ -395,6 +397,17 @@ def _store(
             action="brief.done",
             changes={"status": [Brief.Status.RENDERING, Brief.Status.DONE]},
         )
+        if brief.requested_by is not None:
+            with translation.override(settings.LANGUAGE_CODE):
+                title = _("Ringkasan siap: %(brief)s") % {"brief": brief}
+            notifications_emit(
+                city=brief.period.city_id,
+                recipients=[brief.requested_by],
+                kind=Notification.Kind.BRIEF_READY,
+                event_key=f"brief.ready:{brief.pk}:{checksum[:16]}",
+                title=title,
+                url=reverse("reports:brief-detail", args=[brief.pk]),
+            )
     return brief
 
 

@@ -193,3 +193,30 @@ ROWS += [
     Row("indicators:import-confirm", _IMPORTERS_POST, kwargs=_batch_kwargs, method="post"),
     Row("indicators:import-cancel", _IMPORTERS_POST, kwargs=_batch_kwargs, method="post"),
 ]
+
+# The verifier's queue (issue 11): operators read it, reviewers decide.
+ROWS += [
+    Row(
+        "indicators:review-queue",
+        statuses(other_city=200, admin=200, operator=200, verifikator=200),
+    ),
+    Row(
+        "indicators:review-detail",
+        statuses(other_city=403, admin=200, verifikator=200),
+        kwargs=_submission_kwargs,
+    ),
+    # Returning without a reason is refused with the form shown again.
+    Row(
+        "indicators:review-decide",
+        statuses(other_city=403, admin=400, verifikator=400),
+        kwargs=_submission_kwargs,
+        method="post",
+        data=lambda p: {"action": "return", "version": "1", "reason": ""},
+    ),
+    # Nothing ticked: back to the queue with a message.
+    Row(
+        "indicators:review-bulk-approve",
+        statuses(other_city=403, admin=302, verifikator=302),
+        method="post",
+    ),
+]

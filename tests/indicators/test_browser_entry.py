@@ -1,6 +1,6 @@
 """A period carried from empty to approved and locked in a real browser, by an operator, a
-stakeholder officer and a verifier: one submission returned, one edit of approved data
-refused."""
+stakeholder officer (whose task count drops once its values are in) and a verifier: one
+submission returned, one edit of approved data refused."""
 
 import pytest
 from django.urls import reverse
@@ -72,12 +72,18 @@ def test_a_period_from_empty_to_approved(browser, live_server, kupang):
 
     # The officer fills their organisation's data and submits it, and adds KL1 to the city's.
     officer_page = _session(browser, live_server, officer)
+    home = live_server.url + reverse("kotan:home")
+    officer_page.goto(home)
+    unfilled = officer_page.get_by_test_id("inbox-indicators-unfilled").get_by_test_id("count")
+    assert unfilled.inner_text() == "1"  # KL4, its organisation's own indicator
     officer_page.goto(live_server.url + reverse("indicators:period-detail", args=[period.pk]))
     officer_page.get_by_role("link", name="Instansi saya").click()
     officer_page.select_option(f"#id_v{_pk('KL4')}", "1")
     officer_page.set_input_files(f"#id_e{_pk('KL4')}", _evidence("dpa.pdf"))
     officer_page.get_by_role("button", name="Simpan dan ajukan").click()
     assert _status(officer_page) == "Diajukan"
+    officer_page.goto(home)
+    assert unfilled.inner_text() == "0"  # the task count drops once the values are in
     officer_page.goto(city_url)
     assert officer_page.locator(f"#id_v{_pk('KW1')}").count() == 0  # not Kesbangpol's
     officer_page.select_option(f"#id_v{_pk('KL1')}", "1")

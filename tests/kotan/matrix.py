@@ -47,3 +47,35 @@ ROWS = [
     # The admin has its own permission system; its index stands for it here (staff only).
     Row("admin:index", {**everyone(302), "admin": 200, "admin_pusat": 200}),
 ]
+
+
+def _notification(personas):
+    """A notification of the operator's: every other persona gets 404."""
+    from kotan.notifications import notifications_emit
+
+    notifications_emit(
+        city=personas.city,
+        recipients=[personas.users["operator"]],
+        kind="submission_returned",
+        event_key="matrix:1",
+        title="Data dikembalikan",
+        url="/",
+    )
+    from kotan.models import Notification
+
+    return {"pk": Notification.objects.get(event_key="matrix:1").pk}
+
+
+# Notifications are a user's own: every persona has a list (Admin Pusat too, the bell is on
+# every page); someone else's notification is 404.
+ROWS += [
+    Row("kotan:notification-list", {**everyone(), "admin_pusat": 200}),
+    Row(
+        "kotan:notification-read",
+        {**everyone(404), "admin_pusat": 404, "operator": 302},
+        kwargs=_notification,
+        method="post",
+    ),
+    Row("kotan:notification-read-all", {**everyone(302), "admin_pusat": 302}, method="post"),
+    Row("kotan:notification-settings", {**everyone(), "admin_pusat": 200}),
+]

@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
     [
         ("admin_user", "Admin", "Buka administrasi"),
         ("operator", "Operator", "Buka indikator"),
-        ("verifier", "Verifikator", "Buka verifikasi"),
+        ("verifier", "Verifikator", "Buka antrean verifikasi"),
         ("pimpinan", "Pimpinan", "Buka dasbor"),
         ("stakeholder_officer", "Pemangku kepentingan", "Tindak lanjut instansi saya"),
     ],
@@ -20,8 +20,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_each_role_logs_in_and_sees_its_home(page, request, persona, role_label, card):
     user = request.getfixturevalue(persona)
     browser_login(page, user.username)
-    heading = page.get_by_test_id("home-heading")
-    assert "Selamat datang" in heading.inner_text()
+    assert page.get_by_test_id("home-heading").inner_text() == "Tugas saya"
+    assert "Selamat datang" in page.get_by_test_id("home-greeting").inner_text()
     assert role_label in page.locator("main").inner_text()
     assert page.get_by_role("link", name=card).is_visible()
 
@@ -59,8 +59,8 @@ def test_the_navigation_fits_one_line_at_1366_and_greets_by_full_name(page, requ
     links = page.locator("#nav-main .nav-link")
     tops = {round(box["y"]) for box in (links.nth(i).bounding_box() for i in range(links.count()))}
     assert len(tops) == 1, tops  # every item on the same line
-    heading = page.get_by_test_id("home-heading").inner_text()
-    assert heading == "Selamat datang, Wakil Wali Kota dr. Hermanus Man"
+    greeting = page.get_by_test_id("home-greeting").inner_text()
+    assert greeting.startswith("Selamat datang, Wakil Wali Kota dr. Hermanus Man.")
 
 
 def test_a_skip_link_leads_to_the_content(page, operator):

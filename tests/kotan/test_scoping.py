@@ -28,7 +28,16 @@ from tests.factories import make_open_period, make_user, seed_framework_for
 ROOT = Path(__file__).resolve().parent.parent.parent
 APPS = ("kotan", "indicators", "indicators/surveys", "meetings", "reports")
 # Modules that read on behalf of a user.
-READ_PATHS = ("views", "views.py", "selectors.py", "forms.py", "import_forms.py", "templatetags")
+READ_PATHS = (
+    "views",
+    "views.py",
+    "selectors.py",
+    "forms.py",
+    "import_forms.py",
+    "review_forms.py",
+    "inbox.py",
+    "templatetags",
+)
 
 
 def _read_modules() -> list[Path]:

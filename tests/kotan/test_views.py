@@ -58,8 +58,9 @@ def test_the_stakeholder_list_runs_a_fixed_number_of_queries(
     for _ in range(pages * 10):
         make_stakeholder(city=operator.city)
     login(client, operator)
-    # session, user, the user's city (navigation bar), stakeholders with officer counts
-    with django_assert_num_queries(4):
+    # session, user, the user's city (navigation bar), the navigation's counts,
+    # stakeholders with officer counts
+    with django_assert_num_queries(5):
         client.get(reverse("kotan:stakeholder-list"))
 
 

@@ -12,12 +12,12 @@ from tests.factories import make_action, make_decision, make_meeting
 
 pytestmark = pytest.mark.django_db
 
-# Session, user, then the page's own queries.
+# Session, user, the navigation's task and notification counts, then the page's own queries.
 EXPECTED = {
-    "meetings:index": 4,
-    "meetings:action-list": 7,
-    "meetings:action-mine": 6,
-    "meetings:agenda-draft": 6,
+    "meetings:index": 5,
+    "meetings:action-list": 8,
+    "meetings:action-mine": 7,
+    "meetings:agenda-draft": 7,
 }
 
 

@@ -84,7 +84,8 @@ def test_an_operator_requests_a_stakeholder_brief_and_downloads_it(
     assert "Tindak lanjut instansi" in flat
     assert "Menyusun rancangan Perda fasilitasi P4GN" in flat and "terlambat" in flat
     assert "Tes urine ASN" not in flat
-    assert name.endswith(f"-kesbangpol-{Brief.objects.get().pk}.pdf")
+    brief = Brief.objects.select_related("period").get()
+    assert name == f"ringkasan-kebijakan-kesbangpol-kota-kupang-{brief.period.year}.pdf"
     assert BriefDownload.objects.filter(user=operator).count() == 1
     assert not [e for e in errors if "Content Security Policy" in e]
 

@@ -6,6 +6,7 @@ import uuid
 import zipfile
 from fractions import Fraction
 
+import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -151,11 +152,24 @@ def test_a_zip_bomb_is_refused_before_it_is_inflated(operator, survey, media_roo
     buffer = io.BytesIO(data)
     with zipfile.ZipFile(buffer, "a", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("xl/media/zeros.bin", b"\0" * 50_000_000)
-    with pytest.raises(ImportRefused, match="terlalu besar setelah diekstrak"):
+    with pytest.raises(ImportRefused, match="ditolak"):
         survey_import_create(
             survey=survey, actor=operator, upload=_upload("bom.xlsx", buffer.getvalue())
         )
     assert _kept_files(media_root) == before  # nothing of the refused file is kept
+
+
+def test_a_far_cell_that_would_abort_calamine_is_refused(operator, survey):
+    """One cell at XFD1048576 in a 5 KB file made python-calamine abort the worker."""
+    data = xlsx_bytes(kobo_header(CODES), _kobo_file())
+    workbook = openpyxl.load_workbook(io.BytesIO(data))
+    workbook.active["XFD1048576"] = 1
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    with pytest.raises(ImportRefused, match=r"ditolak|terlalu besar"):
+        survey_import_create(
+            survey=survey, actor=operator, upload=_upload("far.xlsx", buffer.getvalue())
+        )
 
 
 def test_the_import_pages_upload_map_check_and_confirm(

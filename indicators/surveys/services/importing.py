@@ -39,7 +39,7 @@ from indicators.surveys.services.collection import (
     respondent_build,
 )
 from kotan.lib.pgcopy import copy_available, copy_line, copy_rows
-from kotan.lib.uploads import sniff_mime
+from kotan.lib.uploads import UnsafeSpreadsheet, XlsxLimits, sniff_mime, xlsx_check
 from kotan.models import Region, User
 from kotan.services import audit_record
 
@@ -77,16 +77,28 @@ class ImportRefused(Exception):
 # --- Reading -----------------------------------------------------------------------------
 
 
+# What an export of 100,000 respondents may expand to; checked before calamine reads it
+# (kotan.lib.uploads: zip bombs, and a far cell that would make calamine abort the worker).
+_XLSX_LIMITS = XlsxLimits(
+    max_entries=200,
+    max_uncompressed=MAX_UNZIPPED_BYTES,
+    max_ratio=MAX_ZIP_RATIO,
+    max_shared_strings=MAX_UNZIPPED_BYTES,
+    max_rows=MAX_ROWS,
+)
+
+
 def _check_zip(handle: IO[bytes]) -> None:
     try:
-        with zipfile.ZipFile(handle) as archive:
-            infos = archive.infolist()
+        with zipfile.ZipFile(handle):
+            pass
     except zipfile.BadZipFile as error:
         raise ImportRefused(_("Berkas XLSX rusak atau tidak dapat dibaca.")) from error
-    inflated = sum(info.file_size for info in infos)
-    packed = max(sum(info.compress_size for info in infos), 1)
-    if inflated > MAX_UNZIPPED_BYTES or inflated / packed > MAX_ZIP_RATIO:
-        raise ImportRefused(_("Berkas XLSX terlalu besar setelah diekstrak; tidak dibaca."))
+    handle.seek(0)
+    try:
+        xlsx_check(handle, _XLSX_LIMITS)
+    except UnsafeSpreadsheet as error:
+        raise ImportRefused(str(error)) from error
     handle.seek(0)
 
 

@@ -88,3 +88,31 @@ def test_the_reported_hostile_files_are_refused():
         xlsx_check(io.BytesIO(shared_strings_bomb(megabytes=10)), LIMITS)
     with pytest.raises(TooManyRows):
         xlsx_check(io.BytesIO(many_rows(rows=5_000)), LIMITS)
+
+
+def _far_cell(reference: str) -> io.BytesIO:
+    """A 5 KB workbook with one cell at `reference`: python-calamine sizes its grid by the
+    farthest cell, so XFD1048576 made it abort the whole process."""
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    workbook.active["A1"] = "kode"
+    workbook.active[reference] = 1
+    output = io.BytesIO()
+    workbook.save(output)
+    output.seek(0)
+    return output
+
+
+def test_a_cell_far_below_the_row_cap_is_refused():
+    with pytest.raises(TooManyRows):
+        xlsx_check(_far_cell("B1048576"), LIMITS)
+
+
+def test_a_cell_far_to_the_right_is_refused():
+    with pytest.raises(UnsafeSpreadsheet, match="terlalu lebar"):
+        xlsx_check(_far_cell("XFD1"), LIMITS)
+
+
+def test_a_sheet_within_its_extent_passes():
+    xlsx_check(_far_cell("AMJ900"), LIMITS)  # column 1024, row 900
