@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("indicators", "0005_entry_evidence_and_import_consent"),
+        ("indicators", "0006_merge_evidence_and_validation_rules"),
     ]
 
     operations = [
