@@ -220,9 +220,9 @@ def test_the_queue_runs_a_fixed_number_of_queries(
             period=period, stakeholder=stakeholder, values={"KL4": 1}, status="submitted"
         )
     login(client, verifier)
-    # session, user with its city, navigation counts, the filter form's choices
-    # (periods, kecamatan, organisations, variables), the queue
-    with django_assert_num_queries(9):
+    # session, user with its city, the verified TOTP device (django-otp), navigation counts,
+    # the filter form's choices (periods, kecamatan, organisations, variables), the queue
+    with django_assert_num_queries(10):
         response = client.get(QUEUE)
     assert len(response.context["units"]) == 2 * size
 
@@ -238,7 +238,8 @@ def test_the_review_page_runs_a_fixed_number_of_queries(
     make_approved_submission(period=before, region=units[-1].region, values={"KK1": 10})
     login(client, verifier)
     url = reverse("indicators:review-detail", args=[units[-1].pk])
-    # session, user, the unit, the queue's order (previous/next), the unit's indicators with
-    # their organisations, values, last period and its values, the navigation
-    with django_assert_num_queries(12):
+    # session, user, the verified TOTP device, the unit, the queue's order (previous/next),
+    # the unit's indicators with their organisations, values, last period and its values,
+    # the navigation
+    with django_assert_num_queries(13):
         client.get(url)
