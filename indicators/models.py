@@ -424,8 +424,15 @@ def evidence_upload_to(instance: IndicatorValue, filename: str) -> str:
 class IndicatorValue(models.Model):
     """One indicator's value for one unit in one period."""
 
-    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="values")
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="values")
+    # No single-column indexes: the unique (submission, indicator) constraint serves lookups
+    # by submission, and value_indicator_submission those by indicator (issue 13: each index
+    # costs the bulk import and the recompute's writes).
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="values", db_index=False
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="values", db_index=False
+    )
     value = models.DecimalField(_("nilai"), max_digits=12, decimal_places=3, null=True, blank=True)
     comment = models.TextField(_("catatan"), blank=True)
     evidence = models.FileField(_("bukti dukung"), upload_to=evidence_upload_to, blank=True)

@@ -5,6 +5,7 @@ periods, kelurahan and values."""
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -284,6 +285,26 @@ def dashboard_load(
     """The city dashboard in a fixed number of queries: choices (2), trend, the chosen
     snapshot, pending request, region names, and for the weakest indicators their
     recommendations (2) and follow-up actions (1)."""
+    board = dashboard_head_load(
+        user=user, year=year, edition_id=edition_id, sort=sort, descending=descending
+    )
+    if board.snapshot is not None:
+        dashboard_detail_fill(board)
+        follow_ups_attach(user=user, levers=board.weakest, today=timezone.localdate())
+    return board
+
+
+def dashboard_head_load(
+    *,
+    user: User,
+    year: str | None,
+    edition_id: str | None,
+    sort: str | None = None,
+    descending: bool = False,
+) -> Dashboard:
+    """The dashboard's cheap part: choices (2), trend (1) and pending request (1). The chosen
+    snapshot is taken from the trend, without its (large) detail: the caller fills it from
+    the cache or with `dashboard_detail_fill`."""
     choice = choice_load(user=user, year=year, edition_id=edition_id)
     board = Dashboard(choice=choice)
     board.sort = sort if sort in TERRITORY_SORTS else "nilai"
@@ -292,19 +313,57 @@ def dashboard_load(
         return board
     board.trend = _trend(choice, user)
     board.pending = ScoreRecomputeRequest.objects.filter(period=choice.period).first()
-    board.snapshot = (
-        ScoreSnapshot.objects.for_city(choice.period.city_id)
-        .filter(period=choice.period, edition=choice.edition)
-        .first()
-    )
+    board.snapshot = next((s for s in board.trend if s.period_id == choice.period.pk), None)
     earlier = [s for s in board.trend if s.period.year < choice.period.year]
     board.previous = earlier[-1] if earlier else None
     snap = board.snapshot
-    if snap is None:
-        return board
-    if snap.scaled is not None and board.previous and board.previous.scaled is not None:
-        board.change = snap.scaled - board.previous.scaled
-        board.change_detail = Change(board.change, board.previous, snap.is_final)
+    previous = board.previous
+    if snap is not None and snap.scaled is not None and previous and previous.scaled is not None:
+        board.change = snap.scaled - previous.scaled
+        board.change_detail = Change(board.change, previous, snap.is_final)
+    return board
+
+
+def dashboard_cache_key(board: Dashboard, *, role: str, language: str) -> str:
+    """What the snapshot-derived fragments depend on: the city, period, edition, sort order,
+    role and language, and every trend snapshot's identity, fingerprints, computed_at and
+    status. A recompute (new computed_at or fingerprint) or a lock yields a new key."""
+    choice = board.choice
+    assert choice.period is not None and choice.edition is not None
+    parts = [
+        "v1",
+        choice.period.city_id,
+        choice.period.pk,
+        choice.edition.pk,
+        choice.edition.name,
+        board.sort,
+        board.descending,
+        role,
+        language,
+        *(
+            (
+                s.pk,
+                s.period_id,
+                s.fingerprint,
+                s.method_fingerprint,
+                s.computed_at.isoformat(),
+                s.is_final,
+                s.scaled,
+                s.band_order,
+            )
+            for s in board.trend
+        ),
+    ]
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()
+    return f"reports:dashboard:{choice.period.city_id}:{digest}"
+
+
+def dashboard_detail_fill(board: Dashboard) -> None:
+    """Everything drawn from the chosen snapshot's detail: loads the detail (1 query) and the
+    territory's region names (1 query). No follow-ups (they change without a recompute)."""
+    snap = board.snapshot
+    assert snap is not None
+    snap.refresh_from_db(fields=["detail"])
     scale = _scale(snap.detail)
     board.tone = scale.tone(snap.band_order)
     board.headline = _headline(snap, board.tone)
@@ -322,15 +381,13 @@ def dashboard_load(
     board.strongest_kelurahan = [
         r for r in scored[::-1][:WEAKEST_SHOWN] if r not in board.weakest_kelurahan
     ]
-    board.kelurahan = territory_sorted(kelurahan, sort=board.sort, descending=descending)
+    board.kelurahan = territory_sorted(kelurahan, sort=board.sort, descending=board.descending)
     board.completeness = [
         {**row, "percent": round(100 * row["approved"] / row["expected"]) if row["expected"] else 0}
         for row in snap.detail.get("stakeholders", [])
     ]
-    follow_ups_attach(user=user, levers=board.weakest, today=timezone.localdate())
     board.variables_svg = variables_chart(board.variables, scale)
     board.trend_svg = ikotan_trend_chart(board.trend, scale)
-    return board
 
 
 def snapshot_path(detail: dict[str, Any]) -> list[dict[str, Any]]:

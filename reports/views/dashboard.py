@@ -1,7 +1,14 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -10,7 +17,10 @@ from kotan.lib.http import AuthenticatedHttpRequest
 from kotan.permissions import ALL_ROLES, Role, role_required
 from reports.selectors import (
     choice_load,
-    dashboard_load,
+    dashboard_cache_key,
+    dashboard_detail_fill,
+    dashboard_head_load,
+    follow_ups_attach,
     indicator_values,
     national_latest_scores,
     variable_load,
@@ -22,12 +32,22 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "reports/index.html")
 
 
+# Fragments are keyed by the snapshots they show, so a recompute never serves old numbers;
+# the timeout only bounds what a recompute does not cover (renamed regions, editions).
+DASHBOARD_CACHE_SECONDS = 60 * 60
+
+
 @require_GET
 @role_required(*ALL_ROLES)
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The city's readiness for the Wakil Wali Kota; read-only for everyone in the city."""
-    board = dashboard_load(
-        user=request.user,
+    """The city's readiness for the Wakil Wali Kota; read-only for everyone in the city.
+
+    The snapshot-derived fragments (headline, path, variables, trend, territory,
+    completeness, provenance) come from the cache; the page shell (navbar, CSRF), the pending
+    recompute notice and the weakest indicators' follow-ups are rendered on every request."""
+    user = request.user
+    board = dashboard_head_load(
+        user=user,
         year=request.GET.get("periode"),
         edition_id=request.GET.get("edisi"),
         sort=request.GET.get("urut"),
@@ -39,7 +59,28 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         ("kategori", _("Kategori")),
         ("kelengkapan", _("Kelengkapan")),
     ]
-    context = {"board": board, "choice": board.choice, "sort_columns": sort_columns}
+    context: dict[str, Any] = {
+        "board": board,
+        "choice": board.choice,
+        "sort_columns": sort_columns,
+    }
+    if board.snapshot is not None:
+        key = dashboard_cache_key(board, role=user.role, language=get_language())
+        cached = cache.get(key)
+        if cached is None:
+            dashboard_detail_fill(board)
+            cached = {
+                "top": render_to_string("reports/includes/_dashboard_top.html", context),
+                "rest": render_to_string("reports/includes/_dashboard_rest.html", context),
+                "weakest": board.weakest,
+                "category": board.category,
+            }
+            cache.set(key, cached, DASHBOARD_CACHE_SECONDS)
+        board.weakest = [dict(lever) for lever in cached["weakest"]]
+        board.category = cached["category"]
+        follow_ups_attach(user=user, levers=board.weakest, today=timezone.localdate())
+        # Rendered by our own templates above (autoescaped), never from user input as-is.
+        context["fragments"] = {"top": mark_safe(cached["top"]), "rest": mark_safe(cached["rest"])}
     return render(request, "reports/dashboard.html", context)
 
 
