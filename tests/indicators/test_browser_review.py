@@ -15,10 +15,12 @@ from django.utils import timezone
 
 from indicators.models import Indicator, Submission
 from kotan.models import AuditEntry, Region, User
+from tests.conftest import browser_second_step
 from tests.factories import (
     PASSWORD,
     make_approved_submission,
     make_open_period,
+    make_totp_device,
     make_user,
     seed_framework_for,
 )
@@ -38,6 +40,7 @@ def _session(browser, live_server, user, width="1366"):
     page.fill("input[name=username]", user.username)
     page.fill("input[name=password]", PASSWORD)
     page.get_by_role("button", name="Masuk", exact=True).click()
+    browser_second_step(page, user.username)  # a Verifikator logs in in two steps
     page.wait_for_url(lambda url: "/akun/login" not in url)
     return page
 
@@ -64,6 +67,7 @@ def test_the_verifier_works_the_queue_and_the_operator_resubmits(
         username="op", city=kupang, role=User.Role.OPERATOR, email="op@kupang.go.id"
     )
     verifier = make_user(username="verif", city=kupang, role=User.Role.VERIFIKATOR)
+    make_totp_device(verifier)
     kelurahan = list(Region.objects.filter(city=kupang, level="kelurahan").order_by("code")[:11])
     units = []
     for i, region in enumerate(kelurahan):

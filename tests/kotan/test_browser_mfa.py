@@ -35,6 +35,7 @@ def test_an_admin_enrols_then_logs_in_with_a_code(page, kupang):
     assert "Selamat datang" in page.get_by_test_id("home-greeting").inner_text()
 
     page.get_by_role("button", name="Buka menu").click()
+    page.get_by_test_id("current-user").click()  # Keluar sits in the user's menu
     page.get_by_role("button", name="Keluar").click()
     page.wait_for_url("**/akun/login/")
     device.refresh_from_db()
