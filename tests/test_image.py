@@ -38,6 +38,10 @@ NETWORK_SETTINGS = r"(PIP_|UV_|SSL_CERT_|REQUESTS_CA_BUNDLE$|CURL_CA_BUNDLE$|(?i
 ROLES = ("admin", "operator", "verifikator", "pimpinan", "pemangku")
 
 
+# The key of the authenticator app the test gives Admin and Verifikator (MFA_REQUIRED_ROLES).
+TOTP_KEY = "3132333435363738393031323334353637383930"
+
+
 def _dockerfile_instructions() -> list[tuple[str, str]]:
     text = (ROOT / "Dockerfile").read_text()
     text = re.sub(r"\\\n", " ", text)  # line continuations
@@ -198,6 +202,13 @@ def production(image, database_url, tmp_path_factory):
             ("seed_demo_recommendations",),
         )
     )
+    # Roles that log in in two steps get an authenticator app whose key the test knows.
+    seed += (
+        "; from django.conf import settings; from kotan.models import User"
+        "; from django_otp.plugins.otp_totp.models import TOTPDevice"
+        f"; [TOTPDevice.objects.create(user=u, name='app', confirmed=True, key={TOTP_KEY!r})"
+        " for u in User.objects.filter(role__in=settings.MFA_REQUIRED_ROLES)]"
+    )
     python = str(Path(build_environ["VIRTUAL_ENV"]) / "bin" / "python")
     printed = _run(
         [python, "manage.py", "shell", "-c", f"from django.core.management import *; {seed}"],
@@ -267,8 +278,21 @@ class _Browser:
             "/akun/login/",
             {"csrfmiddlewaretoken": token.group(1), "username": username, "password": password},
         )
+        if "/akun/mfa/verifikasi/" in home.url:
+            home = self._second_step(home.read().decode(), home.url)
         assert home.status == 200 and home.url.rstrip("/") == self.base, home.url
         return home.read().decode()
+
+    def _second_step(self, page: str, url: str):
+        """The authenticator app's current code, as a user types it after the password."""
+        from django_otp.oath import totp
+
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        assert token is not None
+        code = f"{totp(bytes.fromhex(TOTP_KEY)):06d}"
+        return self.open(
+            url.removeprefix(self.base), {"csrfmiddlewaretoken": token.group(1), "token": code}
+        )
 
 
 def test_the_image_serves_every_roles_pages_with_debug_off(production):
