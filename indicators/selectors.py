@@ -25,6 +25,7 @@ from indicators.models import (
     Submission,
     Variable,
 )
+from indicators.scoring.recompute import snapshot_explained
 from indicators.services.values import submission_history
 from kotan.lib.history import HistoryItem, readable_history
 from kotan.models import Region, Stakeholder, User
@@ -302,11 +303,12 @@ def variable_indices(period: AssessmentPeriod) -> dict[Variable, Decimal | None]
     snapshot = (
         ScoreSnapshot.objects.for_city(period.city_id)
         .filter(period=period, edition__is_default=True)
-        .only("detail")
+        .only("period_id", "detail")
         .first()
     )
     if snapshot is None:
         return {}
+    snapshot_explained(snapshot)
     by_code = {v.code: v for v in Variable.objects.all()}
     return {
         by_code[row["code"]]: None if row["index"] is None else Decimal(row["index"])

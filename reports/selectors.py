@@ -27,6 +27,7 @@ from indicators.models import (
     ScoreRecomputeRequest,
     ScoreSnapshot,
 )
+from indicators.scoring.recompute import snapshot_explained
 from kotan.models import Region, User
 from meetings.models import Action
 from reports.charts import ChartBand, ChartValue, bars_chart, tone_for, trend_chart
@@ -364,6 +365,7 @@ def dashboard_detail_fill(board: Dashboard) -> None:
     snap = board.snapshot
     assert snap is not None
     snap.refresh_from_db(fields=["detail"])
+    snapshot_explained(snap)
     scale = _scale(snap.detail)
     board.tone = scale.tone(snap.band_order)
     board.headline = _headline(snap, board.tone)
@@ -541,6 +543,7 @@ def variable_load(*, choice: Choice, code: str) -> tuple[ScoreSnapshot | None, d
     )
     if snapshot is None:
         return None, {}
+    snapshot_explained(snapshot)
     scale = _scale(snapshot.detail)
     for variable in _variables(snapshot.detail, scale):
         if variable["code"] == code:

@@ -8,6 +8,7 @@ completeness in percent rounded down to 2 places.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TypedDict
 
 
@@ -96,11 +97,17 @@ class StakeholderCompleteness(TypedDict):
 TerritoryRow = list[object]
 
 
-class SnapshotDetail(TypedDict):
+class HeadlineDetail(TypedDict):
+    """What a headline-only recompute writes (`recompute.scores_recompute(explain=False)`):
+    enough for a score card; `recompute.snapshot_explained` replaces it with the whole."""
+
     edition: EditionDetail
     category: CategoryDetail | None
     is_final: bool
     completeness: str
+
+
+class SnapshotDetail(HeadlineDetail):
     variables: list[VariableDetail]
     levers: list[LeverDetail]
     # IKOTAN points (0–100) lacking to round into the next band, and the fewest indicators
@@ -109,3 +116,8 @@ class SnapshotDetail(TypedDict):
     path: list[PathStepDetail]
     territory: list[TerritoryRow]
     stakeholders: list[StakeholderCompleteness]
+
+
+def detail_explained(detail: Mapping[str, object]) -> bool:
+    """Whether a snapshot's detail is the whole explanation, not the headline only."""
+    return "variables" in detail

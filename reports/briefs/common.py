@@ -27,6 +27,7 @@ from indicators.models import (
     VariableWeight,
 )
 from indicators.scoring.method import Band, EditionSpec, categorise
+from indicators.scoring.recompute import snapshot_explained
 from kotan.models import Region
 
 # Bump when a PDF template changes what a brief shows, so stored briefs are not reused
@@ -208,8 +209,10 @@ class VariableStanding:
 def score_snapshot(
     *, period: AssessmentPeriod, edition: MethodologyEdition
 ) -> ScoreSnapshot | None:
-    """The stored scores of the period under the edition (1 query); briefs never recompute."""
-    return ScoreSnapshot.objects.filter(period=period, edition=edition).first()
+    """The stored scores of the period under the edition (1 query), explained first if a
+    headline-only recompute wrote them (`snapshot_explained`)."""
+    snapshot = ScoreSnapshot.objects.filter(period=period, edition=edition).first()
+    return snapshot_explained(snapshot) if snapshot else None
 
 
 def _band_spec(detail: dict[str, Any]) -> EditionSpec:

@@ -19,7 +19,6 @@ from indicators.models import (
     Submission,
 )
 from indicators.scoring.inputs import scores_load, values_fingerprints
-from indicators.scoring.method import fingerprint
 from indicators.scoring.recompute import (
     scores_recompute,
     scores_recompute_nightly,
@@ -77,8 +76,7 @@ def test_values_not_approved_do_not_count(period):
 
 def test_the_fingerprint_is_that_of_the_approved_values_used(period):
     scores_recompute(period_ids=[period.pk])
-    (inputs,) = scores_load(period_ids=[period.pk])
-    assert snapshot(period).fingerprint == fingerprint(inputs.values)
+    assert snapshot(period).fingerprint == values_fingerprints(period_ids=[period.pk])[period.pk]
     assert len(snapshot(period).fingerprint) == 64
 
 
@@ -90,14 +88,30 @@ def test_recomputing_the_same_inputs_changes_nothing(period):
     assert list(ScoreSnapshot.objects.order_by("pk").values()) == before
 
 
-def test_postgresql_hashes_the_values_as_the_method_does(period):
-    first, second = Region.objects.filter(level=Region.Level.KELURAHAN).order_by("code")[:2]
-    make_approved_submission(period=period, region=first, values={"KK1": "12.5", "KM1": 3})
+def test_the_fingerprint_follows_the_approved_values_only(period):
+    """PostgreSQL sums a hash per value (order does not matter); what it covers is what
+    `method.fingerprint` covers: indicator, unit and value of each approved value."""
+    first, second, third = Region.objects.filter(level=Region.Level.KELURAHAN).order_by("code")[:3]
+
+    def fingerprint_now() -> str:
+        return values_fingerprints(period_ids=[period.pk])[period.pk]
+
+    before = fingerprint_now()
     make_approved_submission(
-        period=period, region=second, values={"KK3": 1}, status=Submission.Status.SUBMITTED
+        period=period, region=third, values={"KK3": 1}, status=Submission.Status.SUBMITTED
     )
-    (inputs,) = scores_load(period_ids=[period.pk])
-    assert values_fingerprints(period_ids=[period.pk]) == {period.pk: fingerprint(inputs.values)}
+    assert fingerprint_now() == before  # not approved
+    submission = make_approved_submission(period=period, region=first, values={"KK1": "12.5"})
+    with_first = fingerprint_now()
+    assert with_first != before
+    submission.region = second
+    submission.save(update_fields=["region"])
+    assert fingerprint_now() != with_first  # the same value in another kelurahan
+    IndicatorValue.objects.filter(submission=submission).update(value=D("12.50"))
+    submission.region = first
+    submission.save(update_fields=["region"])
+    assert fingerprint_now() == with_first  # 12.5 and 12.50 are one number
+    assert values_fingerprints(period_ids=[period.pk, 0])[0] != before  # no values at all
 
 
 def test_an_unchanged_recompute_reads_no_values(period):
