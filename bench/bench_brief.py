@@ -183,6 +183,10 @@ def main() -> None:
     import django
 
     django.setup()
+    # As in a running worker process, which loads the URLconf when it starts (kotan.celery).
+    from kotan.celery import urls_load
+
+    urls_load()
     from django.template.loader import render_to_string
 
     from reports.briefs import brief_content

@@ -50,6 +50,10 @@ def _setup() -> None:
     from indicators.services.framework import framework_seed
 
     framework_seed()
+    # As in a running worker process, which loads the URLconf when it starts (kotan.celery).
+    from kotan.celery import urls_load
+
+    urls_load()
 
 
 def _generated_city() -> tuple[Any, Any]:

@@ -72,6 +72,10 @@ def _setup() -> None:
     import django
 
     django.setup()
+    # As in a running worker process, which loads the URLconf when it starts (kotan.celery).
+    from kotan.celery import urls_load
+
+    urls_load()
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)

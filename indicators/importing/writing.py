@@ -14,8 +14,10 @@ PostgreSQL runs one row at a time at commit: most of a large import's time.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
@@ -43,6 +45,18 @@ def _fast() -> bool:
     return USE_COPY and connection.vendor == "postgresql"
 
 
+@dataclass(frozen=True, slots=True)
+class _Audit:
+    """An audit entry on one submission; who, when and in which city are the import's.
+    Not an AuditEntry instance: building 10,000 models only to COPY them took 0.3 s."""
+
+    object_pk: str
+    object_repr: str
+    action: str
+    changes: dict[str, Any]
+    reason: str = ""
+
+
 def write_changes(
     period: AssessmentPeriod, changes: list[Change], actor: User, progress: Progress
 ) -> None:
@@ -59,12 +73,8 @@ def write_changes(
     progress(6, 10)
     _values_update([change for change in changes if change.stored_pk is not None], actor, now)
     progress(7, 10)
-    submission_type = ContentType.objects.get_for_model(Submission)
     audits = [
-        AuditEntry(
-            city_id=period.city_id,
-            actor=actor,
-            content_type=submission_type,
+        _Audit(
             object_pk=str(submissions[key][0]),
             object_repr=f"{period} · {unit_changes[0].unit_label}"[:200],
             action="value.import",
@@ -72,12 +82,11 @@ def write_changes(
                 change.indicator.code: [_number_text(change.old), _number_text(change.value)]
                 for change in unit_changes
             },
-            created_at=now,
         )
         for key, unit_changes in by_unit.items()
     ]
-    audits.extend(_touch_submissions(period, by_unit, submissions, created, actor, now))
-    _audit_insert(audits)
+    audits.extend(_touch_submissions(period, by_unit, submissions, created, now))
+    _audit_insert(period, actor, now, audits)
     progress(10, 10)
 
 
@@ -213,9 +222,28 @@ def _values_update(changes: list[Change], actor: User, now: datetime) -> None:
         )
 
 
-def _audit_insert(entries: list[AuditEntry]) -> None:
+def _audit_insert(
+    period: AssessmentPeriod, actor: User, now: datetime, audits: list[_Audit]
+) -> None:
+    content_type_id = ContentType.objects.get_for_model(Submission).pk
     if not _fast():
-        AuditEntry.objects.bulk_create(entries, batch_size=_BATCH_SIZE)
+        AuditEntry.objects.bulk_create(
+            [
+                AuditEntry(
+                    city_id=period.city_id,
+                    actor=actor,
+                    content_type_id=content_type_id,
+                    object_pk=audit.object_pk,
+                    object_repr=audit.object_repr,
+                    action=audit.action,
+                    changes=audit.changes,
+                    reason=audit.reason,
+                    created_at=now,
+                )
+                for audit in audits
+            ],
+            batch_size=_BATCH_SIZE,
+        )
         return
     columns = [
         "city_id",
@@ -228,21 +256,22 @@ def _audit_insert(entries: list[AuditEntry]) -> None:
         "reason",
         "created_at",
     ]
+    stamp = now.isoformat()
     lines = (
         _copy_line(
             [
-                entry.city_id,
-                entry.actor_id,
-                entry.content_type_id,
-                entry.object_pk,
-                entry.object_repr,
-                entry.action,
-                json.dumps(entry.changes),
-                entry.reason,
-                entry.created_at.isoformat(),
+                period.city_id,
+                actor.pk,
+                content_type_id,
+                audit.object_pk,
+                audit.object_repr,
+                audit.action,
+                json.dumps(audit.changes),
+                audit.reason,
+                stamp,
             ]
         )
-        for entry in entries
+        for audit in audits
     )
     _copy(AuditEntry._meta.db_table, columns, lines)
 
@@ -271,9 +300,8 @@ def _touch_submissions(
     by_unit: dict[UnitKey, list[Change]],
     submissions: dict[UnitKey, tuple[int, str]],
     created: set[UnitKey],
-    actor: User,
     now: datetime,
-) -> list[AuditEntry]:
+) -> list[_Audit]:
     """Bump the version of every changed submission (open forms on them are now stale) and
     send submitted or returned ones back to draft, as a save in the entry form does. Those
     this import created already carry the bumped version."""
@@ -287,18 +315,13 @@ def _touch_submissions(
     Submission.objects.filter(pk__in=[pk for pk, _status in to_draft.values()]).update(
         status=Submission.Status.DRAFT
     )
-    submission_type = ContentType.objects.get_for_model(Submission)
     return [
-        AuditEntry(
-            city_id=period.city_id,
-            actor=actor,
-            content_type=submission_type,
+        _Audit(
             object_pk=str(pk),
             object_repr=f"{period} · {by_unit[key][0].unit_label}"[:200],
             action=f"submission.{Submission.Status.DRAFT}",
             changes={"status": [status, Submission.Status.DRAFT]},
             reason=_("Data diubah melalui impor"),
-            created_at=now,
         )
         for key, (pk, status) in to_draft.items()
     ]
