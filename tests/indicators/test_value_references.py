@@ -20,7 +20,7 @@ def value(kupang, framework, operator) -> IndicatorValue:
     return submission.values.get(indicator__code="KW1")
 
 
-def execute(sql: str, params: list[object]) -> None:
+def execute(sql: str, params: list[int]) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, params)
 
