@@ -17,7 +17,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, Inexact, Rounded, localcontext
+from decimal import ROUND_HALF_UP, Decimal, Inexact, Rounded, localcontext
 from fractions import Fraction
 from functools import lru_cache
 
@@ -252,7 +252,9 @@ def _from_decimal(value: Decimal | int) -> Fraction:
 
 def exact(value: Number) -> Fraction:
     """A Decimal (or int) as the exact rational it denotes."""
-    return value if isinstance(value, Fraction) else _from_decimal(value)
+    # `type() is`, not isinstance(): Fraction's ABC makes isinstance() a slow path, and this
+    # runs for every term of every mean.
+    return value if type(value) is Fraction else _from_decimal(value)
 
 
 def _round_units(x: Fraction, scale: int) -> int:
@@ -413,6 +415,8 @@ def index_to_store(x: Number, category: Category, edition: EditionSpec, places: 
     rounds to 80.01 while the category says 80.00. So the stored value is the nearest one
     inside the interval of indices that round to `category.scaled`."""
     stored = to_decimal(x, places)
+    if _is_percent(edition) and stored.quantize(CENT, ROUND_HALF_UP) == category.scaled:
+        return stored  # already inside: the usual case, without Fraction arithmetic
     half = Fraction(1, 200)
     low = from_scale(exact(category.scaled) - half, edition)
     high = from_scale(exact(category.scaled) + half, edition)  # excluded
