@@ -597,12 +597,14 @@ class ScoreSnapshotQuerySet(CityScopedQuerySet["ScoreSnapshot"]):
 
 class ScoreSnapshot(models.Model):
     """The scores of one city in one period under one edition, as computed from the approved
-    values whose sha256 is `fingerprint` (DOMAIN.md §3).
+    values whose fingerprint is `fingerprint` (DOMAIN.md §3).
 
     The city's numbers are columns; the explanation (variables, indicator contributions,
     gaps), the territorial view of every kecamatan and kelurahan and the completeness per
     stakeholder sit in `detail`, so that a dashboard reads one row and a recompute writes one
-    row per period and edition. Written only by indicators.scoring.recompute.
+    row per period and edition. A nightly or national recompute writes the headline only
+    (`detail.HeadlineDetail`); `recompute.snapshot_explained` fills in the rest when the
+    snapshot is first opened. Written only by indicators.scoring.recompute.
     """
 
     period = models.ForeignKey(

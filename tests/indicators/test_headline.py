@@ -31,7 +31,7 @@ from indicators.scoring.method import (
 )
 from indicators.scoring.recompute import scores_recompute
 from indicators.services.demo import demo_scores_seed
-from kotan.models import Region, Stakeholder
+from kotan.models import Notification, Region, Stakeholder
 from reports.briefs.common import score_snapshot
 from tests.conftest import login
 from tests.factories import make_approved_submission, make_period
@@ -335,3 +335,14 @@ def test_explaining_keeps_the_headline_numbers(headline_only):
         score_snapshot(period=snapshot.period, edition=snapshot.edition)
     assert columns() == before
     assert all(detail_explained(s.detail) for s in ScoreSnapshot.objects.all())
+
+
+def test_explaining_a_snapshot_tells_its_pimpinan_nothing_new(pimpinan, headline_only):
+    ScoreSnapshot.objects.all().delete()
+    periods = [p.pk for p in headline_only.values()]
+    scores_recompute(period_ids=periods, explain=False)
+    told = Notification.objects.filter(recipient=pimpinan).count()
+    assert told == len(periods)  # one new score a year under the default edition
+    for snapshot in ScoreSnapshot.objects.all():
+        score_snapshot(period=snapshot.period, edition=snapshot.edition)
+    assert Notification.objects.filter(recipient=pimpinan).count() == told
