@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -61,11 +60,10 @@ from indicators.scoring.method import (
     to_decimal,
     truncate,
 )
+from kotan.lib.broker import enqueue
 from kotan.lib.pgcopy import copy_line, copy_rows
 from kotan.models import Notification, User
 from kotan.notifications import notifications_emit
-
-logger = logging.getLogger(__name__)
 
 # First key of pg_advisory_xact_lock(int, int): "scores"; the second is the period id.
 _LOCK_CLASS = 4_0404
@@ -628,20 +626,11 @@ def scores_recompute_pending() -> RecomputeResult:
 
 
 def enqueue_recompute(*, period_id: int) -> bool:
-    """Queue the recompute task; False (and the request row stays) if the broker is down."""
+    """Queue the recompute task; False (and the request row stays) if the broker is down:
+    an approval never waits on a dead broker, and the pending row guarantees the work."""
     from indicators.tasks import recompute_period
 
-    try:
-        # A fresh connection without Celery's publish retries: an approval must not wait on
-        # a dead broker, and the pending row already guarantees the recompute.
-        with recompute_period.app.connection_for_write(
-            transport_options={"max_retries": 0}
-        ) as conn:
-            recompute_period.apply_async(args=(period_id,), producer=conn.Producer(), retry=False)
-    except Exception:  # kombu/redis raise several unrelated types for "broker unreachable"
-        logger.warning("Broker unreachable; recompute of period %s left pending", period_id)
-        return False
-    return True
+    return enqueue(recompute_period, period_id)
 
 
 def scores_request_recompute(*, period: AssessmentPeriod) -> None:
