@@ -5,7 +5,7 @@ territory of every kelurahan) and needs each approved value in Python: at nation
 million values, about 35 s. The headline (IKOTAN, its category, the missing variables and the
 data completeness under each edition) needs only, per indicator, how many units have an
 approved value and the sum of their clamped distances from `worst`, which PostgreSQL adds up
-in one parallel GROUP BY (`inputs.headline_sums`). This module turns those sums into the same
+in one parallel GROUP BY (`inputs.headlines_load`). This module turns those sums into the same
 exact numbers as `period_scores` (tests/indicators/test_headline.py compares the two), in
 integer arithmetic: a Fraction per term would cost more than the database's whole scan.
 
