@@ -586,8 +586,8 @@ def scores_recompute(
     of periods is one transaction with a fixed number of queries.
 
     `explain=False` (the nightly and national recomputes, PostgreSQL) writes the headline
-    only, from the database's sums: about 40 times faster. A snapshot's explanation is then
-    computed when somebody first opens it (`snapshot_explained`)."""
+    only, from the database's sums: about 25 times faster at national scale. A snapshot's
+    explanation is then computed when somebody first opens it (`snapshot_explained`)."""
     ids = sorted(set(period_ids))
     editions = editions_load()
     written = unchanged = 0
