@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from common import database_ensure, django_ready
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kotan.settings")
@@ -38,16 +40,6 @@ def _database_url() -> str:
     if "bench" not in name:
         sys.exit(f"Refusing to use database {name!r}: its name must contain 'bench'.")
     return url.rsplit("/", 1)[0] + f"/{name}_brief"
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    name = urlparse(url).path.lstrip("/")
-    admin = url.replace("postgres://", "postgresql://", 1).rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def seed() -> tuple[Any, Any]:
@@ -178,15 +170,9 @@ def seed_actions(*, city: Any, year: int) -> None:
 
 def main() -> None:
     url = _database_url()
-    ensure_database(url)
+    database_ensure(url)
     os.environ["DATABASE_URL"] = url
-    import django
-
-    django.setup()
-    # As in a running worker process, which loads the URLconf when it starts (kotan.celery).
-    from kotan.celery import urls_load
-
-    urls_load()
+    django_ready()
     from django.template.loader import render_to_string
 
     from reports.briefs import brief_content

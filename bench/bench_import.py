@@ -18,6 +18,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from common import database_ensure, django_ready, generated_city_delete
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kotan.settings")
@@ -26,34 +28,14 @@ ROWS = 10_000
 CITY_CODE = "98.01"
 
 
-def _ensure_database() -> None:
-    """Create the benchmark's PostgreSQL database when it does not exist yet."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        return
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def _setup() -> None:
-    import django
-
-    django.setup()
+    django_ready()
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
     from indicators.services.framework import framework_seed
 
     framework_seed()
-    # As in a running worker process, which loads the URLconf when it starts (kotan.celery).
-    from kotan.celery import urls_load
-
-    urls_load()
 
 
 def _generated_city() -> tuple[Any, Any]:
@@ -128,24 +110,16 @@ def _workbook(city: Any) -> bytes:
 
 
 def _cleanup() -> None:
-    from indicators.models import AssessmentPeriod, ImportBatch, IndicatorValue, Submission
-    from kotan.models import AuditEntry, Region, User
+    from indicators.models import ImportBatch
+    from kotan.models import Region
 
     city = Region.objects.filter(code=CITY_CODE).first()
     if city is None:
         return
     for batch in ImportBatch.objects.filter(period__city=city):
         batch.file.delete(save=False)
-    AuditEntry.objects.filter(city=city).delete()
-    IndicatorValue.objects.filter(submission__period__city=city).delete()
     ImportBatch.objects.filter(period__city=city).delete()
-    Submission.objects.filter(period__city=city).delete()
-    AssessmentPeriod.objects.filter(city=city).delete()
-    User.objects.filter(city=city).delete()
-    Region.objects.filter(city=city, level=Region.Level.KELURAHAN).delete()
-    Region.objects.filter(city=city).exclude(pk=city.pk).delete()
-    Region.objects.filter(pk=city.pk).update(city=None)
-    Region.objects.filter(pk=city.pk).delete()
+    generated_city_delete(city)
 
 
 def main() -> None:
@@ -158,7 +132,7 @@ def main() -> None:
 
 
 def _main() -> None:
-    _ensure_database()
+    database_ensure(os.environ.get("DATABASE_URL", ""))
     _setup()
     import datetime
 

@@ -26,6 +26,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse
 
+from common import database_ensure
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kotan.settings")
@@ -44,16 +46,6 @@ def _database_url() -> str:
     if "bench" not in name:
         sys.exit(f"Refusing to use database {name!r}: its name must contain 'bench'.")
     return url.rsplit("/", 1)[0] + f"/{name}_load"
-
-
-def _ensure_database(url: str) -> None:
-    import psycopg
-
-    name = urlparse(url).path.lstrip("/")
-    admin = url.replace("postgres://", "postgresql://", 1).rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def _production_env(url: str, static_root: str) -> dict[str, str]:
@@ -178,7 +170,7 @@ def _load(path: str, cookie: str) -> tuple[float, float, int]:
 
 def main() -> None:
     url = _database_url()
-    _ensure_database(url)
+    database_ensure(url)
     static_root = tempfile.mkdtemp(prefix="kotan-bench-static-")
     env = _production_env(url, static_root)
     _seed(env)

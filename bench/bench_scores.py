@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from common import database_ensure, django_ready
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kotan.settings")
@@ -39,16 +41,11 @@ PROVINCE = "B1"
 
 
 def ensure_database() -> None:
-    import psycopg
-
     url = os.environ["DATABASE_URL"]
     name = urlparse(url).path.lstrip("/")
     if "bench" not in name:
         sys.exit(f"Refusing to use database {name!r}: its name must contain 'bench'.")
-    admin = url.replace("postgres://", "postgresql://", 1).rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
+    database_ensure(url)
 
 
 def timed(label: str, func: Callable[[], object]) -> float:
@@ -287,13 +284,7 @@ def bench_dashboard(requests: int = 200) -> None:
 
 def main() -> None:
     ensure_database()
-    import django
-
-    django.setup()
-    # As in a running worker process, which loads the URLconf when it starts (kotan.celery).
-    from kotan.celery import urls_load
-
-    urls_load()
+    django_ready()
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)

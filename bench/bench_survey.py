@@ -21,6 +21,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from common import database_ensure, django_ready, generated_city_delete
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kotan.settings")
@@ -55,27 +57,8 @@ def generate(path: str) -> None:
     )  # fmt: skip
 
 
-def _ensure_database() -> None:
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        return
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def _setup() -> None:
-    import django
-
-    django.setup()
-    # As in a running worker process, which loads the URLconf when it starts (kotan.celery).
-    from kotan.celery import urls_load
-
-    urls_load()
+    django_ready()
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
@@ -133,9 +116,9 @@ def _generated_city() -> tuple[Any, Any]:
 
 
 def _cleanup() -> None:
-    from indicators.models import AssessmentPeriod, IndicatorValue, Submission
+    from indicators.models import IndicatorValue
     from indicators.surveys.models import Survey, SurveyImport
-    from kotan.models import AuditEntry, Region, User
+    from kotan.models import Region
 
     city = Region.objects.filter(code=CITY_CODE).first()
     if city is None:
@@ -144,16 +127,8 @@ def _cleanup() -> None:
         survey_import.file.delete(save=False)
     for value in IndicatorValue.objects.filter(submission__period__city=city):
         value.evidence.delete(save=False)
-    AuditEntry.objects.filter(city=city).delete()
-    IndicatorValue.objects.filter(submission__period__city=city).delete()
     Survey.objects.filter(period__city=city).delete()
-    Submission.objects.filter(period__city=city).delete()
-    AssessmentPeriod.objects.filter(city=city).delete()
-    User.objects.filter(city=city).delete()
-    Region.objects.filter(city=city, level=Region.Level.KELURAHAN).delete()
-    Region.objects.filter(city=city).exclude(pk=city.pk).delete()
-    Region.objects.filter(pk=city.pk).update(city=None)
-    Region.objects.filter(pk=city.pk).delete()
+    generated_city_delete(city)
 
 
 def main() -> None:
@@ -169,7 +144,7 @@ def main() -> None:
 
 
 def _main() -> None:
-    _ensure_database()
+    database_ensure(os.environ.get("DATABASE_URL", ""))
     _setup()
     import datetime
 
