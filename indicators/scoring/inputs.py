@@ -193,7 +193,7 @@ def periods_misplaced(*, period_ids: Sequence[int]) -> set[int]:
 def headlines_load(*, period_ids: Sequence[int]) -> list[HeadlineInputs]:
     """What `headline.period_headline` needs for each period (PostgreSQL only): the
     per-indicator sums of one parallel GROUP BY over the values, and the city's kelurahan
-    and responsible organisations. Five queries whatever the number of periods."""
+    and responsible organisations. Four queries whatever the number of periods."""
     if not period_ids:
         return []
     periods = list(
