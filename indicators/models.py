@@ -472,6 +472,38 @@ class IndicatorValue(models.Model):
         return f"{self.indicator.code} = {self.value}"
 
 
+class ValueTally(models.Model):
+    """What a period's approved values of one indicator add up to, kept current by the
+    database as the values change (PostgreSQL triggers, migration 0009), so that a national
+    recompute reads 50,000 sums instead of a million values (issue 13).
+
+    A row is a change, not a total: each statement that writes values, approves or reopens a
+    submission adds a row of differences, so concurrent approvals in one period only insert
+    and never wait on each other. A key's total is the sum of its rows; the recompute folds
+    them into one (`recompute.tallies_fold`). A change of an indicator's range or level
+    rebuilds that indicator's rows. SQLite (a laptop trial) keeps none: it scores in Python.
+    """
+
+    # No foreign keys: a deleted period or indicator leaves rows that add up to nothing (its
+    # values went first) and that nothing reads.
+    period_id = models.BigIntegerField()
+    indicator_id = models.BigIntegerField()
+    # Whether the values are at the indicator's level (the only ones that score, §3.1);
+    # the others still count towards the fingerprint.
+    at_level = models.BooleanField()
+    value_count = models.BigIntegerField()
+    # Σ of a 64-bit hash per value (its indicator, unit and number): the fingerprint.
+    hashes = models.DecimalField(max_digits=40, decimal_places=0)
+    # Σ (v − worst) with v clamped into the indicator's range.
+    distance = models.DecimalField(max_digits=30, decimal_places=3)
+
+    class Meta:
+        indexes = [models.Index(fields=["period_id"], name="tally_period")]
+
+    def __str__(self) -> str:
+        return f"{self.period_id} · {self.indicator_id}: {self.value_count}"
+
+
 def pending_upload_to(instance: PendingEvidence, filename: str) -> str:
     return f"evidence/pending/{instance.period_id}/{uuid.uuid4().hex}/{filename}"
 

@@ -4,10 +4,11 @@
 territory of every kelurahan) and needs each approved value in Python: at national scale a
 million values, about 35 s. The headline (IKOTAN, its category, the missing variables and the
 data completeness under each edition) needs only, per indicator, how many units have an
-approved value and the sum of their clamped distances from `worst`, which PostgreSQL adds up
-in one parallel GROUP BY (`inputs.headlines_load`). This module turns those sums into the same
-exact numbers as `period_scores` (tests/indicators/test_headline.py compares the two), in
-integer arithmetic: a Fraction per term would cost more than the database's whole scan.
+approved value and the sum of their clamped distances from `worst`, which PostgreSQL keeps
+added up as the values change (models.ValueTally; `inputs.headlines_load` reads them). This
+module turns those sums into the same exact numbers as `period_scores`
+(tests/indicators/test_headline.py compares the two), in integer arithmetic: a Fraction per
+term would cost more than reading the sums.
 
 A mean over n units is §3.2's plain mean of unit scores: Σ(100·dᵤ/span)/n = 100·Σdᵤ/(span·n),
 so the sum of distances carries everything the city's score needs.

@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from django.db import connection
-from django.db.backends.utils import CursorWrapper
 from django.db.models import Count, F, Prefetch
 
 from indicators.models import (
@@ -97,48 +96,29 @@ def _approved_rows(
         return cursor.fetchall()
 
 
-# One 64-bit hash per value, of everything `method.fingerprint` covers, chained through
-# PostgreSQL's hash functions on the numbers themselves (no text per row). Summed per
-# period, order does not matter and the sum runs in parallel: cheaper than a GROUP BY over
-# the same rows, so an unchanged recompute costs less than one (issue 13). It covers every
-# approved value of an active indicator, also one at another level than the indicator's
-# (the app never writes one, and leaving it out would need a join per row).
-_VALUE_HASH = (
-    "hash_numeric_extended(v.value, hashint8extended(coalesce(s.stakeholder_id, 0),"
-    " hashint8extended(coalesce(s.region_id, 0), v.indicator_id)))"
-)
-_FINGERPRINT_SQL = f"""
-SELECT s.period_id, count(*), sum({_VALUE_HASH})
-FROM indicators_indicatorvalue v
-JOIN indicators_submission s ON s.id = v.submission_id
-WHERE s.status = %s AND v.value IS NOT NULL AND v.indicator_id = ANY(%s)
-  AND s.period_id = ANY(%s)
-GROUP BY s.period_id
+# What the database keeps added up per period and indicator (models.ValueTally, kept by the
+# triggers of migration 0009): the approved values (all of them, and those at the
+# indicator's level: the units), a 64-bit hash per value summed, and §3.1's clamped distance
+# v − worst summed. Reading 50,000 sums instead of a million values is what keeps a national
+# recompute near one GROUP BY over the values (issue 13). The fingerprint covers every
+# approved value of an active indicator, also one at another level than the indicator's.
+_FINGERPRINT_SQL = """
+SELECT t.period_id, sum(t.value_count)::bigint, sum(t.hashes)
+FROM indicators_valuetally t JOIN indicators_indicator i ON i.id = t.indicator_id
+WHERE i.active AND t.period_id = ANY(%s)
+GROUP BY t.period_id
 """
-# §3.1's clamped distance v − worst, summed per indicator over the values at its level
-# (`headline.IndicatorSums`), with the fingerprint's count and hashes. Each value is clamped
-# into its indicator's range and `worst` subtracted once per group: the same sum with two
-# comparisons a row and no arithmetic. One row a period, the indicators' sums as arrays.
-_SUMS_SQL = f"""
-SELECT period_id, sum(n), sum(hashes),
-       array_agg(id) FILTER (WHERE units > 0),
-       array_agg(units) FILTER (WHERE units > 0),
-       array_agg(distance) FILTER (WHERE units > 0)
-FROM (
-    SELECT s.period_id, i.id, count(*) AS n, sum({_VALUE_HASH}) AS hashes,
-           count(*) FILTER (WHERE i.level = s.level) AS units,
-           sum(least(greatest(v.value, i.low), i.high)) FILTER (WHERE i.level = s.level)
-             - count(*) FILTER (WHERE i.level = s.level) * i.worst AS distance
-    FROM indicators_indicatorvalue v
-    JOIN indicators_submission s ON s.id = v.submission_id
-    JOIN (
-        SELECT id, level, worst, least(worst, best) AS low, greatest(worst, best) AS high
-        FROM indicators_indicator WHERE active
-    ) AS i ON i.id = v.indicator_id
-    WHERE s.status = %s AND v.value IS NOT NULL AND s.period_id = ANY(%s)
-    GROUP BY s.period_id, i.id, i.worst
-) AS per_indicator
-GROUP BY period_id
+# One row a period: its count and hashes, and the tally rows at their indicator's level as
+# arrays (indicator, units, distance). An indicator has more than one such row only when
+# changes were committed since the last fold; `headlines_load` adds them up.
+_SUMS_SQL = """
+SELECT t.period_id, sum(t.value_count)::bigint, sum(t.hashes),
+       array_agg(t.indicator_id) FILTER (WHERE t.at_level),
+       array_agg(t.value_count) FILTER (WHERE t.at_level),
+       array_agg(t.distance) FILTER (WHERE t.at_level)
+FROM indicators_valuetally t JOIN indicators_indicator i ON i.id = t.indicator_id
+WHERE i.active AND t.period_id = ANY(%s)
+GROUP BY t.period_id
 """
 # Periods with an approved kota or kelurahan submission outside their own city (the app
 # never writes one; `method.unit_scores` ignores such values, the database sums would not).
@@ -158,28 +138,15 @@ def database_fingerprint(count: int, hash_sum: int) -> str:
     return hashlib.sha256(f"{count}:{hash_sum}".encode()).hexdigest()
 
 
-def _plan_parallel(cursor: CursorWrapper) -> None:
-    """For this transaction: aggregate in memory, and scan in parallel. The planner guesses
-    few rows behind `period_id = ANY(…)` and keeps to one process, while a national
-    recompute is the very case a parallel scan is for (0.55 s against 0.75 s)."""
-    cursor.execute("SET LOCAL work_mem = '64MB'")
-    cursor.execute("SET LOCAL parallel_setup_cost = 0")
-    cursor.execute("SET LOCAL parallel_tuple_cost = 0")
-
-
 def values_fingerprints(*, period_ids: Sequence[int]) -> dict[int, str]:
-    """A fingerprint of each period's approved values without reading them into Python: an
-    unchanged recompute compares these with its snapshots and loads nothing else. SQLite
+    """A fingerprint of each period's approved values from their tallies, without reading the
+    values: an unchanged recompute compares these with its snapshots and loads nothing else. SQLite
     (a laptop trial, a city or two) hashes the values in Python (`method.fingerprint`)."""
     if connection.vendor != "postgresql":
         return {p.period_id: fingerprint(p.values) for p in scores_load(period_ids=period_ids)}
     empty = database_fingerprint(0, 0)
-    active = list(Indicator.objects.active().values_list("pk", flat=True))
     with connection.cursor() as cursor:
-        _plan_parallel(cursor)
-        cursor.execute(
-            _FINGERPRINT_SQL, [Submission.Status.APPROVED.value, active, list(period_ids)]
-        )
+        cursor.execute(_FINGERPRINT_SQL, [list(period_ids)])
         found = {pk: database_fingerprint(n, int(h)) for pk, n, h in cursor.fetchall()}
     return {pk: found.get(pk, empty) for pk in period_ids}
 
@@ -190,9 +157,22 @@ def periods_misplaced(*, period_ids: Sequence[int]) -> set[int]:
         return {row[0] for row in cursor.fetchall()}
 
 
+def _indicator_sums(
+    ids: list[int], units: list[int], distances: list[Decimal]
+) -> dict[int, IndicatorSums]:
+    """A period's tally rows added up per indicator, keeping those with a unit."""
+    sums = dict(zip(ids, zip(units, distances, strict=True), strict=True))
+    if len(sums) < len(ids):  # an indicator with rows not folded yet
+        sums = {}
+        for pk, n, distance in zip(ids, units, distances, strict=True):
+            before_n, before_distance = sums.get(pk, (0, Decimal(0)))
+            sums[pk] = (before_n + n, before_distance + distance)
+    return {pk: found for pk, found in sums.items() if found[0] > 0}
+
+
 def headlines_load(*, period_ids: Sequence[int]) -> list[HeadlineInputs]:
     """What `headline.period_headline` needs for each period (PostgreSQL only): the
-    per-indicator sums of one parallel GROUP BY over the values, and the city's kelurahan
+    per-indicator sums the database keeps (`_SUMS_SQL`), and the city's kelurahan
     and responsible organisations. Four queries whatever the number of periods."""
     if not period_ids:
         return []
@@ -215,15 +195,13 @@ def headlines_load(*, period_ids: Sequence[int]) -> list[HeadlineInputs]:
         responsible[city_id or 0][indicator_id] += 1
     found: dict[int, tuple[str, int, dict[int, IndicatorSums]]] = {}
     with connection.cursor() as cursor:
-        _plan_parallel(cursor)
-        cursor.execute(_SUMS_SQL, [Submission.Status.APPROVED.value, list(period_ids)])
+        cursor.execute(_SUMS_SQL, [list(period_ids)])
         for period_id, count, hashes, ids, units, distances in cursor.fetchall():
-            units = units or []
-            pairs = zip(units, distances or [], strict=True)
+            sums = _indicator_sums(ids or [], units or [], distances or [])
             found[period_id] = (
                 database_fingerprint(count, int(hashes)),
-                sum(units),
-                dict(zip(ids or [], pairs, strict=True)),
+                sum(n for n, _distance in sums.values()),
+                sums,
             )
     empty: tuple[str, int, dict[int, IndicatorSums]] = (database_fingerprint(0, 0), 0, {})
     return [
