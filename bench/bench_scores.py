@@ -9,6 +9,8 @@
 2. The city dashboard against a trivial logged-in page (the home page), same process, many
    requests each, with Django's test Client: `BENCH dashboard_vs_trivial_page <ratio>`
    (target ≤ 1.5, the dashboard being cached per snapshot).
+3. What the database's running tallies (models.ValueTally) cost the writers that keep them:
+   reopening and approving a submission, and changing an indicator's range.
 """
 
 from __future__ import annotations
@@ -231,6 +233,40 @@ def bench_recompute() -> None:
     print(f"BENCH explain_period_ms {explain * 1000:.0f}", flush=True)
 
 
+def bench_tally_writes() -> None:
+    """What keeping the tallies costs the writers (models.ValueTally): reopening and
+    approving one kelurahan submission (nine values), and changing one indicator's range
+    (its tallies rebuilt from 100,000 values), each in a transaction rolled back."""
+    from django.db import connection, transaction
+
+    from indicators.models import Indicator, Submission
+
+    submission = Submission.objects.filter(level="kelurahan", status="approved").first()
+    indicator = Indicator.objects.get(code="KK1")
+    assert submission is not None
+
+    def reopen_and_approve() -> None:
+        with transaction.atomic():
+            Submission.objects.filter(pk=submission.pk).update(status="returned")
+            Submission.objects.filter(pk=submission.pk).update(status="approved")
+            transaction.set_rollback(True)
+
+    def change_range() -> None:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("UPDATE indicators_indicator SET worst = worst + 1 WHERE id = %s",
+                           [indicator.pk])  # fmt: skip
+            transaction.set_rollback(True)
+
+    approvals = []
+    for _ in range(21):
+        start = time.perf_counter()
+        reopen_and_approve()
+        approvals.append(time.perf_counter() - start)
+    rebuild = statistics.median(timed("range change of KK1", change_range) for _ in range(3))
+    print(f"BENCH approve_reopen_ms {statistics.median(approvals) * 1000:.1f}")
+    print(f"BENCH tally_rebuild_indicator_s {rebuild:.2f}", flush=True)
+
+
 def bench_explain(period_ids: list[int]) -> float:
     """Median time to explain one city-year's headline snapshots (both editions): what the
     first visitor of a dashboard waits for after a national recompute."""
@@ -291,6 +327,7 @@ def main() -> None:
     generate()
     bench_recompute()
     bench_dashboard()
+    bench_tally_writes()
 
 
 if __name__ == "__main__":

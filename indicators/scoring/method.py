@@ -272,14 +272,16 @@ def to_decimal(value: Number, places: int = 2) -> Decimal:
     method calls it once per number, at the end (§3.8)."""
     x = exact(value)
     units = _round_units(x, 10**places)
-    return _from_units(-units if x < 0 else units, places)
+    # The numerator's sign, not `x < 0`: Fraction compares with an int through the slow
+    # numbers.Rational check, 8,000 times in a national recompute.
+    return _from_units(-units if x.numerator < 0 else units, places)
 
 
 def truncate(value: Number, places: int = 2) -> Decimal:
     """Round toward zero: for completeness, which must never reach a minimum it misses."""
     x = exact(value)
     units = abs(x.numerator) * 10**places // x.denominator
-    return _from_units(-units if x < 0 else units, places)
+    return _from_units(-units if x.numerator < 0 else units, places)
 
 
 def indicator_score(value: Number, *, worst: Number, best: Number) -> Fraction:
