@@ -102,16 +102,29 @@ CREATE TRIGGER valuetally_submissions_updated AFTER UPDATE ON indicators_submiss
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION valuetally_submissions_changed();
 
--- An indicator's new range or level changes every distance of its values: its rows are
--- rebuilt. The locks come first and in this order (a writer of values takes the values'
+-- The tallies counted afresh from the values: of one indicator, or of all (its id
+-- NULL). The locks come first and in this order (a writer of values takes the values'
 -- table, then the tallies'): writers in flight finish, new ones and the recompute's fold
--- wait for this to commit, and the rebuilt rows count every value once, with the new range.
-CREATE FUNCTION valuetally_indicator_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+-- wait for this to commit, and the rebuilt rows count every value once. `manage.py
+-- rebuild_tallies` calls it after values were loaded with the triggers disabled.
+CREATE FUNCTION valuetally_rebuild(only_indicator bigint DEFAULT NULL) RETURNS void
+LANGUAGE plpgsql AS $$
 BEGIN
     LOCK TABLE indicators_indicatorvalue IN SHARE MODE;
     LOCK TABLE indicators_valuetally IN EXCLUSIVE MODE;
-    DELETE FROM indicators_valuetally WHERE indicator_id = NEW.id;
-    {_values(f"{_ALL_VALUES} WHERE indicator_id = NEW.id")}
+    IF only_indicator IS NULL THEN
+        DELETE FROM indicators_valuetally;
+        {_values(_ALL_VALUES)}
+    ELSE
+        DELETE FROM indicators_valuetally WHERE indicator_id = only_indicator;
+        {_values(f"{_ALL_VALUES} WHERE indicator_id = only_indicator")}
+    END IF;
+END $$;
+
+-- An indicator's new range or level changes every distance of its values.
+CREATE FUNCTION valuetally_indicator_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM valuetally_rebuild(NEW.id);
     RETURN NULL;
 END $$;
 CREATE TRIGGER valuetally_indicator_changed AFTER UPDATE ON indicators_indicator
@@ -119,11 +132,12 @@ CREATE TRIGGER valuetally_indicator_changed AFTER UPDATE ON indicators_indicator
     WHEN ((OLD.worst, OLD.best, OLD.level) IS DISTINCT FROM (NEW.worst, NEW.best, NEW.level))
     EXECUTE FUNCTION valuetally_indicator_changed();
 
-{_values(_ALL_VALUES)}
+SELECT valuetally_rebuild();
 """
 DROP = """
 DROP TRIGGER valuetally_indicator_changed ON indicators_indicator;
 DROP FUNCTION valuetally_indicator_changed();
+DROP FUNCTION valuetally_rebuild(bigint);
 DROP TRIGGER valuetally_submissions_updated ON indicators_submission;
 DROP FUNCTION valuetally_submissions_changed();
 DROP TRIGGER valuetally_values_deleted ON indicators_indicatorvalue;
@@ -159,6 +173,6 @@ class Migration(migrations.Migration):
                 "indexes": [models.Index(fields=["period_id"], name="tally_period")],
             },
         ),
-        # Also fills the tallies from the values already there.
+        # Also fills the tallies from the values already there (valuetally_rebuild).
         migrations.RunPython(on_postgresql(CREATE), on_postgresql(DROP)),
     ]

@@ -2,10 +2,11 @@
 triggers of migration 0009). Whatever changes the values, the submissions or the catalogue,
 the tallies add up to what a GROUP BY over the values gives; folding keeps the totals;
 approvals in one period never wait on each other; a range change counts a value written by a
-transaction still in flight."""
+transaction still in flight; `manage.py rebuild_tallies` repairs what the triggers missed."""
 
 from __future__ import annotations
 
+import io
 import random
 import threading
 import time
@@ -14,7 +15,9 @@ from decimal import Decimal as D
 
 import psycopg
 import pytest
+from django.core.management import call_command
 from django.db import connection
+from django.db.models import F
 
 from indicators.models import Indicator, IndicatorValue, Submission, ValueTally
 from indicators.scoring.recompute import tallies_fold
@@ -274,3 +277,17 @@ def test_a_range_change_counts_a_value_written_by_a_transaction_in_flight(
     assert errors == []
     assert_tallies_match()
     assert kk1_total() == (2, kk1_total()[1], D("80.000"))
+
+
+def test_rebuilding_repairs_tallies_the_triggers_did_not_keep(periods):
+    """What `manage.py rebuild_tallies` is for: values changed with the triggers off (as a
+    replica or a data-only load with --disable-triggers writes them)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        IndicatorValue.objects.exclude(value=None).update(value=F("value") + 1)
+        cursor.execute("SET LOCAL session_replication_role = origin")
+    assert totals(TALLIED) != totals(DIRECT)
+    out = io.StringIO()
+    call_command("rebuild_tallies", stdout=out)
+    assert_tallies_match()
+    assert f"{ValueTally.objects.count()} baris" in out.getvalue()
