@@ -257,8 +257,25 @@ def _lock_periods(period_ids: Sequence[int]) -> None:
         )
 
 
+_HeadlineColumns = tuple[Decimal | None, Decimal | None, int | None, str]
+
+
+def _headline_columns(
+    index: Fraction | None, category: Category | None, edition: EditionSpec
+) -> _HeadlineColumns:
+    """A snapshot's IKOTAN columns, the same from either recompute path: the index as stored
+    beside its category (`index_to_store`), the scaled value, and the band's order and name."""
+    if category is None:
+        return None, None, None, ""
+    stored = None if index is None else index_to_store(index, category, edition)
+    band = category.band
+    return stored, category.scaled, band.order if band else None, band.name if band else ""
+
+
 def _snapshot(scores: PeriodScores, result: EditionResult, method: str, now: Any) -> ScoreSnapshot:
-    category = result.category
+    index, scaled, band_order, band_name = _headline_columns(
+        result.index, result.category, result.edition
+    )
     return ScoreSnapshot(
         period_id=scores.period_id,
         edition_id=result.edition.id,
@@ -267,12 +284,10 @@ def _snapshot(scores: PeriodScores, result: EditionResult, method: str, now: Any
         fingerprint=scores.fingerprint,
         method_fingerprint=method,
         value_count=scores.value_count,
-        index=None
-        if result.index is None or category is None
-        else index_to_store(result.index, category, result.edition),
-        scaled=category.scaled if category else None,
-        band_order=category.band.order if category and category.band else None,
-        band_name=category.band.name if category and category.band else "",
+        index=index,
+        scaled=scaled,
+        band_order=band_order,
+        band_name=band_name,
         missing_variables=list(result.missing),
         completeness=truncate(result.completeness * 100, 2),
         is_final=scores.is_final,
@@ -365,6 +380,7 @@ def _headline_row(
     inputs: HeadlineInputs, headline: Headline, method: str, edition_json: str, now: Any
 ) -> HeadlineRow:
     category, edition = headline.category, headline.edition
+    ikotan, scaled, band_order, band_name = _headline_columns(headline.index, category, edition)
     completeness = _percent(headline.completeness)
     final = "true" if inputs.is_final else "false"
     return HeadlineRow(
@@ -375,12 +391,10 @@ def _headline_row(
         fingerprint=inputs.fingerprint,
         method_fingerprint=method,
         value_count=inputs.value_count,
-        ikotan=None
-        if headline.index is None or category is None
-        else index_to_store(headline.index, category, edition),
-        scaled=category.scaled if category else None,
-        band_order=category.band.order if category and category.band else None,
-        band_name=category.band.name if category and category.band else "",
+        ikotan=ikotan,
+        scaled=scaled,
+        band_order=band_order,
+        band_name=band_name,
         missing_variables=json.dumps(headline.missing),
         completeness=Decimal(completeness),
         is_final=inputs.is_final,
